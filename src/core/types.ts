@@ -165,3 +165,27 @@ export interface IndexProgress {
   done: number;
   total: number;
 }
+
+/** Nearest-neighbour search over chunk vectors (cosine). Keys are chunk positions in the index's chunk table. */
+export interface VectorIndex {
+  readonly dimensions: number;
+  readonly size: number;
+  /** Best first; `score` is cosine similarity in [-1, 1]. `filter` must not throw. */
+  search(vector: Float32Array, k: number, filter?: (key: number) => boolean): ScoredKey[];
+}
+
+/**
+ * What the front doors (CLI, Discord) call. Implemented in src/app; front doors get it passed in,
+ * so their tests can use a ten-line double.
+ */
+export interface Sourcier {
+  ask(question: string, options?: AskOptions): Promise<Answer>;
+  /** Where a phrase or statement appears (exact, then near-exact), verbatim with sources. */
+  quote(text: string, options?: AskOptions): Promise<Answer>;
+  stats(): IndexStats;
+  /** A chunk with its article, for "Passage complet". */
+  passage(chunkId: string): { chunk: Chunk; article: Article } | undefined;
+  /** Rebuilds the index from the corpus; the live index keeps serving until the new one is ready. */
+  reindex(onProgress?: (progress: IndexProgress) => void): Promise<IndexSummary>;
+  close(): Promise<void>;
+}
