@@ -1,0 +1,216 @@
+import { open } from 'node:fs/promises';
+import { AppError } from '../core/app-error.js';
+
+/**
+ * Validates an hnswlib index file before hnswlib ever reads it: a failed or garbage `readIndex` crashes the process
+ * or serves nonsense, so every size, count and link is checked here first.
+ *
+ * Layout written by hnswlib's `HierarchicalNSW::saveIndex` (host byte order, little-endian on every platform Node
+ * ships for; size_t is 8 bytes):
+ *
+ *   header (96 bytes): offsetLevel0 u64, max_elements u64, cur_element_count u64, size_data_per_element u64,
+ *     label_offset u64, offsetData u64, maxlevel i32, enterpoint_node u32, maxM u64, maxM0 u64, M u64, mult f64,
+ *     ef_construction u64
+ *   level 0, cur_element_count records of size_data_per_element bytes:
+ *     [count u16, flags u8, u8, maxM0 x neighbour u32] [dim x f32 vector] [label u64]
+ *   then per element: linkListSize u32, followed by linkListSize bytes = level x [count u16, flags, u8, maxM x u32]
+ */
+export interface HnswFileHeader {
+  offsetLevel0: number;
+  maxElements: number;
+  count: number;
+  sizeDataPerElement: number;
+  labelOffset: number;
+  offsetData: number;
+  maxLevel: number;
+  enterPoint: number;
+  maxM: number;
+  maxM0: number;
+  m: number;
+  mult: number;
+  efConstruction: number;
+  /** Derived: (labelOffset - offsetData) / 4. */
+  dimensions: number;
+}
+
+export const HNSW_HEADER_BYTES = 96;
+
+/** Largest M hnswlib accepts without warnings; beyond it the file is surely not ours. */
+const MAX_M = 10_000;
+/** hnswlib levels are drawn from an exponential distribution: 64 levels would need ~M^64 elements. */
+const MAX_LEVEL = 64;
+/** Largest dimension we accept (the biggest embedding models are ~4k). */
+const MAX_DIMENSIONS = 65_536;
+/** Bytes read at a time while scanning level 0 (a whole number of records is read each time). */
+const CHUNK_BYTES = 8 << 20;
+
+/** Parses the 96-byte header. Returns undefined when the buffer is too short. */
+export function parseHnswHeader(buf: Uint8Array): HnswFileHeader | undefined {
+  if (buf.length < HNSW_HEADER_BYTES) return undefined;
+  const view = new DataView(buf.buffer, buf.byteOffset, HNSW_HEADER_BYTES);
+  // u64 fields become Infinity when they do not fit a double exactly, which every bound check below rejects.
+  const u64 = (at: number) => {
+    const v = view.getBigUint64(at, true);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
+  };
+  const offsetData = u64(40);
+  const labelOffset = u64(32);
+  return {
+    offsetLevel0: u64(0),
+    maxElements: u64(8),
+    count: u64(16),
+    sizeDataPerElement: u64(24),
+    labelOffset,
+    offsetData,
+    maxLevel: view.getInt32(48, true),
+    enterPoint: view.getUint32(52, true),
+    maxM: u64(56),
+    maxM0: u64(64),
+    m: u64(72),
+    mult: view.getFloat64(80, true),
+    efConstruction: u64(88),
+    dimensions: (labelOffset - offsetData) / 4,
+  };
+}
+
+/**
+ * Checks `file` against the expected dimensions and element count, reading it once (header, every level-0 record,
+ * every upper-level link list). Throws INDEX_CORRUPT saying what is wrong; returns the parsed header when sound.
+ */
+export async function checkHnswFile(file: string, dimensions: number, expectedCount: number): Promise<HnswFileHeader> {
+  const corrupt = (what: string, cause?: unknown): AppError =>
+    new AppError(
+      'INDEX_CORRUPT',
+      `The vector index ${file} is damaged (${what}); run "sourcier index --rebuild" to rebuild it.`,
+      cause === undefined ? undefined : { cause },
+    );
+
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw corrupt(`cannot be opened: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+  }
+  try {
+    const fileBytes = (await handle.stat()).size;
+    const headBuf = new Uint8Array(HNSW_HEADER_BYTES);
+    const { bytesRead } = await handle.read(headBuf, 0, HNSW_HEADER_BYTES, 0);
+    const h = bytesRead === HNSW_HEADER_BYTES ? parseHnswHeader(headBuf) : undefined;
+    if (!h) throw corrupt(`${fileBytes} bytes, shorter than the ${HNSW_HEADER_BYTES}-byte header`);
+
+    // Header fields against each other and against what hnswlib itself would have written.
+    const linksLevel0 = h.maxM0 * 4 + 4;
+    const linksUpper = h.maxM * 4 + 4;
+    if (h.offsetLevel0 !== 0) throw corrupt(`offsetLevel0 is ${h.offsetLevel0}, expected 0`);
+    if (!(h.m >= 2 && h.m <= MAX_M)) throw corrupt(`M is ${h.m}`);
+    if (h.maxM !== h.m || h.maxM0 !== 2 * h.m) throw corrupt(`maxM ${h.maxM} / maxM0 ${h.maxM0} do not match M ${h.m}`);
+    if (!(Number.isFinite(h.mult) && Math.abs(h.mult - 1 / Math.log(h.m)) < 1e-9)) throw corrupt(`level multiplier ${h.mult} does not match M ${h.m}`);
+    if (!(h.efConstruction >= 1 && h.efConstruction <= 1_000_000)) throw corrupt(`efConstruction is ${h.efConstruction}`);
+    if (h.offsetData !== linksLevel0) throw corrupt(`offsetData is ${h.offsetData}, expected ${linksLevel0}`);
+    if (!Number.isInteger(h.dimensions) || h.dimensions < 1 || h.dimensions > MAX_DIMENSIONS) {
+      throw corrupt(`label offset ${h.labelOffset} and data offset ${h.offsetData} give no valid dimension`);
+    }
+    if (h.dimensions !== dimensions) throw corrupt(`it holds ${h.dimensions}-dimensional vectors, expected ${dimensions}`);
+    if (h.sizeDataPerElement !== h.labelOffset + 8) throw corrupt(`record size ${h.sizeDataPerElement} does not match the layout`);
+    if (h.count !== expectedCount) throw corrupt(`it holds ${h.count} vectors, the manifest expects ${expectedCount}`);
+    // Capacity drives hnswlib's allocation: refuse anything far beyond the elements actually stored.
+    if (!(h.maxElements >= h.count && h.maxElements <= Math.max(2 * h.count, h.count + 4096))) {
+      throw corrupt(`capacity ${h.maxElements} is absurd for ${h.count} vectors`);
+    }
+    const level0Bytes = h.count * h.sizeDataPerElement;
+    const minBytes = HNSW_HEADER_BYTES + level0Bytes + 4 * h.count;
+    if (fileBytes < minBytes) throw corrupt(`${fileBytes} bytes, at least ${minBytes} expected for ${h.count} vectors (truncated?)`);
+    if (h.count === 0) {
+      if (fileBytes !== HNSW_HEADER_BYTES) throw corrupt(`${fileBytes} bytes for an empty index`);
+      return h;
+    }
+    if (h.maxLevel < 0 || h.maxLevel > MAX_LEVEL) throw corrupt(`top level is ${h.maxLevel}`);
+    if (h.enterPoint >= h.count) throw corrupt(`entry point ${h.enterPoint} is outside 0..${h.count - 1}`);
+
+    // Level 0: neighbour counts and ids, deletion marks, finite unit vectors (cosine stores normalised vectors), labels.
+    const labels = new Set<number>();
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / h.sizeDataPerElement));
+    const chunk = new Uint8Array(perChunk * h.sizeDataPerElement);
+    const dv = new DataView(chunk.buffer);
+    const floats = new Float32Array(chunk.buffer);
+    const floatsPerRecord = h.sizeDataPerElement / 4;
+    for (let first = 0; first < h.count; first += perChunk) {
+      const n = Math.min(perChunk, h.count - first);
+      const want = n * h.sizeDataPerElement;
+      const got = await readFully(handle, chunk, want, HNSW_HEADER_BYTES + first * h.sizeDataPerElement);
+      if (got !== want) throw corrupt('truncated inside level 0');
+      for (let r = 0; r < n; r++) {
+        const id = first + r;
+        const at = r * h.sizeDataPerElement;
+        const links = dv.getUint16(at, true);
+        if (links > h.maxM0) throw corrupt(`element ${id} has ${links} level-0 links, at most ${h.maxM0} allowed`);
+        if (dv.getUint8(at + 2) !== 0) throw corrupt(`element ${id} carries a deletion mark`);
+        for (let j = 0; j < links; j++) {
+          if (dv.getUint32(at + 4 + 4 * j, true) >= h.count) throw corrupt(`element ${id} links to a missing element`);
+        }
+        const base = r * floatsPerRecord + h.offsetData / 4;
+        let sq = 0;
+        for (let d = 0; d < h.dimensions; d++) {
+          const x = floats[base + d]!;
+          sq += x * x;
+        }
+        // NaN fails both comparisons; a zero vector stays zero after hnswlib's normalisation.
+        if (!(sq === 0 || Math.abs(sq - 1) < 1e-3)) throw corrupt(`vector ${id} is not a unit vector`);
+        const lo = dv.getUint32(at + h.labelOffset, true);
+        const hi = dv.getUint32(at + h.labelOffset + 4, true);
+        if (hi >= 1 << 21) throw corrupt(`element ${id} has an out-of-range key`);
+        const label = hi * 2 ** 32 + lo;
+        if (labels.has(label)) throw corrupt(`key ${label} appears twice`);
+        labels.add(label);
+      }
+    }
+
+    // Upper levels: one size word per element, then whole link lists; the sizes must add up to the file length exactly.
+    const tailStart = HNSW_HEADER_BYTES + level0Bytes;
+    const tailBytes = fileBytes - tailStart;
+    const tail = new Uint8Array(tailBytes);
+    if ((await readFully(handle, tail, tailBytes, tailStart)) !== tailBytes) throw corrupt('truncated in the upper levels');
+    const tv = new DataView(tail.buffer);
+    let pos = 0;
+    let topSeen = 0;
+    for (let id = 0; id < h.count; id++) {
+      if (pos + 4 > tailBytes) throw corrupt('truncated in the upper levels');
+      const size = tv.getUint32(pos, true);
+      pos += 4;
+      if (size % linksUpper !== 0) throw corrupt(`element ${id} has a link list of ${size} bytes`);
+      const levels = size / linksUpper;
+      if (levels > h.maxLevel) throw corrupt(`element ${id} reaches level ${levels}, above the top level ${h.maxLevel}`);
+      if (pos + size > tailBytes) throw corrupt('truncated in the upper levels');
+      for (let l = 0; l < levels; l++) {
+        const at = pos + l * linksUpper;
+        const links = tv.getUint16(at, true);
+        if (links > h.maxM) throw corrupt(`element ${id} has ${links} links at level ${l + 1}, at most ${h.maxM} allowed`);
+        for (let j = 0; j < links; j++) {
+          if (tv.getUint32(at + 4 + 4 * j, true) >= h.count) throw corrupt(`element ${id} links to a missing element`);
+        }
+      }
+      if (id === h.enterPoint) topSeen = levels;
+      pos += size;
+    }
+    if (pos !== tailBytes) throw corrupt(`${tailBytes - pos} unexpected bytes at the end`);
+    if (topSeen !== h.maxLevel) throw corrupt(`the entry point is on level ${topSeen}, the header says ${h.maxLevel}`);
+    return h;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFully(
+  handle: { read(buf: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> },
+  buf: Uint8Array,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
