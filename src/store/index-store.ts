@@ -1,0 +1,536 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname, uptime } from 'node:os';
+import { join } from 'node:path';
+import { AppError, isAppError } from '../core/app-error.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { IndexMode } from '../core/types.js';
+import { acquireIndexLock, errorCode, isLockTemp, LOCK_FILE, readLock, staleReason, type LockDeps, type Release } from './index-lock.js';
+import { currentPid, isProcessAlive } from './process-probe.js';
+import { nodeStoreFs, type StoreFs } from './store-fs.js';
+
+export type { Release } from './index-lock.js';
+export type { StoreFs, StoreFileHandle } from './store-fs.js';
+
+/**
+ * On disk:
+ *   index/CURRENT                      one line: the id of the live generation (replaced by an atomic rename)
+ *   index/.lock                        present while a writer builds (pid, host, start time)
+ *   index/gen-<utc time>-<random>/     one build: its files plus manifest.json, written last
+ * A generation without manifest.json is unfinished; one with a manifest is complete but only live once CURRENT names it.
+ */
+
+/** Size and checksum of one file of a generation. */
+export interface ManifestFile {
+  bytes: number;
+  /** sha256 of the content, lowercase hex. */
+  sha256: string;
+}
+
+/** What the application records about a build; the store adds `files`. */
+export type ManifestFields = {
+  /** The application's on-disk format version (a positive integer). */
+  formatVersion: number;
+  /** ISO time of the build. */
+  createdAt: string;
+  mode: IndexMode;
+  modelId?: string;
+  dimensions?: number;
+  /** Chunking settings, application-defined. */
+  chunking: object;
+  /** Counts (articles, chunks, ...), application-defined. */
+  counts: object;
+  /** Anything else the application wants kept with the build. */
+  extra?: object;
+};
+
+/** `manifest.json` of a generation: the application's fields plus every file's size and checksum. */
+export type IndexManifest<Fields extends ManifestFields = ManifestFields> = Fields & { files: Record<string, ManifestFile> };
+
+/** A complete, checksum-verified generation. */
+export interface LiveGeneration {
+  /** Folder name, e.g. `gen-20250101T120000000Z-1a2b3c`. */
+  id: string;
+  /** Absolute or caller-relative path of the generation folder. */
+  dir: string;
+  manifest: IndexManifest;
+}
+
+export interface GenerationWriter {
+  readonly id: string;
+  readonly dir: string;
+  /** Writes a file durably (temporary name, fsync, rename) and records its size and sha256. */
+  writeFile(name: string, bytes: Uint8Array | string): Promise<void>;
+  /** Where a file written by someone else (hnswlib) goes; record it with `addExternalFile` once written. */
+  path(name: string): string;
+  /** fsyncs and hashes a file already written at `path(name)`. */
+  addExternalFile(name: string): Promise<void>;
+  /**
+   * Writes manifest.json, verifies every file by reading it back, then makes this generation live by replacing
+   * CURRENT atomically, and deletes complete generations older than the previous one. Returns the generation id.
+   */
+  commit<Fields extends ManifestFields>(manifest: Fields): Promise<string>;
+  /** Removes the unfinished generation folder (no-op once committed). */
+  abort(): Promise<void>;
+}
+
+export interface IndexStore {
+  readonly dir: string;
+  beginGeneration(): Promise<GenerationWriter>;
+  /** The live generation, verified; falls back to the previous complete one if it is damaged. Undefined: no index. */
+  readLive(): Promise<LiveGeneration | undefined>;
+  /** Removes what interrupted builds left (unfinished or uncommitted generations, temporary files); skips if another process holds the lock. */
+  cleanup(): Promise<void>;
+  /** Takes the single-writer lock of the index folder (INDEX_LOCKED when a live process holds it). */
+  lock(): Promise<Release>;
+}
+
+export interface StoreDeps {
+  /** File system (default: node:fs/promises); tests inject faults through it. */
+  fs?: StoreFs;
+  logger?: Logger;
+  /** Clock for generation names, lock times and manifest checks (default: system clock). */
+  now?: () => Date;
+  /** Pid written into the lock (default: this process). */
+  pid?: number;
+  /** Host written into the lock (default: os.hostname()). */
+  hostname?: string;
+  /** Liveness of a pid on this host (default: signal 0). */
+  isProcessAlive?: (pid: number) => boolean;
+  /** A lock older than this is stale whatever its pid, in milliseconds (default 24 hours). */
+  staleLockMs?: number;
+}
+
+export const POINTER_FILE = 'CURRENT';
+export const MANIFEST_FILE = 'manifest.json';
+const GEN_RE = /^gen-(\d{8}T\d{9}Z)-([0-9a-f]{6})$/;
+const TEMP_MARK = '.tmp-';
+const FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** Opens (without touching the disk) the index store rooted at `indexDir`. */
+export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
+  const fs = deps.fs ?? nodeStoreFs;
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const lockDeps: LockDeps = {
+    fs,
+    logger,
+    now,
+    pid: deps.pid ?? currentPid,
+    hostname: deps.hostname ?? hostname(),
+    isProcessAlive: deps.isProcessAlive ?? isProcessAlive,
+    bootTime: new Date(Date.now() - uptime() * 1000 - 60_000),
+    staleLockMs: deps.staleLockMs ?? 24 * 60 * 60 * 1000,
+  };
+  /** Generations this store is writing right now: cleanup never touches them. */
+  const writing = new Set<string>();
+  let heldToken: string | undefined;
+  const pointerPath = join(indexDir, POINTER_FILE);
+
+  const writeFailed = (what: string, error: unknown): AppError =>
+    isAppError(error)
+      ? error
+      : new AppError(
+          'INDEX_WRITE_FAILED',
+          `Could not ${what} (${errorCode(error)}); free disk space or make ${indexDir} writable, then run "sourcier index" again. The live index is unchanged.`,
+          { cause: error },
+        );
+
+  /** Writes `path` via a temporary sibling: open exclusive, write, fsync, close, rename. */
+  const writeDurable = async (path: string, data: Uint8Array | string): Promise<void> => {
+    const temp = `${path}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
+    try {
+      const handle = await fs.open(temp, 'wx');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, path);
+    } catch (error) {
+      await fs.rm(temp, { recursive: false, force: true }).catch(() => {});
+      throw error;
+    }
+  };
+
+  const fsyncDir = async (dir: string): Promise<void> => {
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const hashFile = async (path: string): Promise<ManifestFile> => {
+    const handle = await fs.open(path, 'r');
+    try {
+      const hash = createHash('sha256');
+      const buf = new Uint8Array(1 << 20);
+      let bytes = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buf, 0, buf.length, bytes);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        bytes += bytesRead;
+      }
+      return { bytes, sha256: hash.digest('hex') };
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const listGenerations = async (): Promise<string[] | undefined> => {
+    let names: string[];
+    try {
+      names = await fs.readdir(indexDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new AppError('INDEX_CORRUPT', `Cannot list the index folder ${indexDir} (${errorCode(error)}); check its permissions.`, { cause: error });
+    }
+    return names.filter((n) => GEN_RE.test(n)).sort();
+  };
+
+  /** The id CURRENT names: undefined if there is no pointer, null if it is unreadable or names nothing valid. */
+  const readPointer = async (): Promise<string | undefined | null> => {
+    try {
+      const id = (await fs.readFile(pointerPath)).toString('utf8').trim();
+      return GEN_RE.test(id) ? id : null;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : null;
+    }
+  };
+
+  const hasManifest = async (id: string): Promise<boolean> => {
+    try {
+      await fs.stat(join(indexDir, id, MANIFEST_FILE));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Reads and verifies a generation; throws INDEX_CORRUPT saying what is wrong. */
+  const verifyGeneration = async (id: string): Promise<LiveGeneration> => {
+    const dir = join(indexDir, id);
+    const damaged = (what: string, cause?: unknown) =>
+      new AppError('INDEX_CORRUPT', `Index generation ${dir} is damaged: ${what}.`, cause === undefined ? undefined : { cause });
+    let raw: unknown;
+    try {
+      raw = JSON.parse((await fs.readFile(join(dir, MANIFEST_FILE))).toString('utf8'));
+    } catch (error) {
+      throw damaged(`${MANIFEST_FILE} cannot be read (${errorCode(error)})`, error);
+    }
+    const problem = manifestProblem(raw);
+    if (problem) throw damaged(`${MANIFEST_FILE} ${problem}`);
+    const manifest = raw as IndexManifest;
+    for (const [name, expected] of Object.entries(manifest.files)) {
+      let actual: ManifestFile;
+      try {
+        const st = await fs.stat(join(dir, name));
+        if (st.size !== expected.bytes) throw damaged(`${name} has ${st.size} bytes, the manifest records ${expected.bytes}`);
+        actual = await hashFile(join(dir, name));
+      } catch (error) {
+        if (isAppError(error)) throw error;
+        throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
+      }
+      if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) throw damaged(`${name} does not match its checksum`);
+    }
+    return { id, dir, manifest };
+  };
+
+  const readLive = async (): Promise<LiveGeneration | undefined> => {
+    const gens = await listGenerations();
+    const pointer = await readPointer();
+    if (!gens || (gens.length === 0 && pointer === undefined)) return undefined;
+
+    let candidates: string[];
+    let firstFailure: AppError | undefined;
+    if (pointer && gens.includes(pointer)) {
+      try {
+        return await verifyGeneration(pointer);
+      } catch (error) {
+        if (!isAppError(error, 'INDEX_CORRUPT')) throw error;
+        firstFailure = error;
+        logger.warn('live index generation is damaged; trying the previous one', { generation: pointer, reason: error.message });
+      }
+      candidates = gens.filter((g) => g < pointer).reverse();
+    } else {
+      // No pointer (a first build stopped between manifest and pointer) or a damaged one: newest complete generation.
+      if (pointer !== undefined) logger.warn('index pointer is damaged or names a missing generation', { pointer: pointerPath });
+      candidates = [...gens].reverse();
+    }
+    let sawComplete = false;
+    for (const id of candidates) {
+      if (!(await hasManifest(id))) continue;
+      sawComplete = true;
+      try {
+        const live = await verifyGeneration(id);
+        logger.warn('serving an earlier index generation; run "sourcier index" to rebuild', { generation: id, pointer: pointer ?? null });
+        return live;
+      } catch (error) {
+        if (!isAppError(error, 'INDEX_CORRUPT')) throw error;
+        firstFailure ??= error;
+        logger.warn('index generation is damaged', { generation: id, reason: error.message });
+      }
+    }
+    if (pointer === undefined && !sawComplete) return undefined; // only unfinished builds: there is no index yet
+    const detail = firstFailure ? firstFailure.message : `${pointerPath} is damaged and no complete generation exists`;
+    throw new AppError(
+      'INDEX_CORRUPT',
+      `${detail} No earlier generation in ${indexDir} is intact; run "sourcier index --rebuild" to rebuild the index from the corpus.`,
+      firstFailure ? { cause: firstFailure } : undefined,
+    );
+  };
+
+  /** A new generation id, later than every existing one even if the clock went backwards. */
+  const newId = (existing: string[]): string => {
+    let t = now().getTime();
+    const last = existing.at(-1)?.match(GEN_RE)?.[1];
+    if (last) t = Math.max(t, stampToMs(last) + 1);
+    return `gen-${msToStamp(t)}-${randomBytes(3).toString('hex')}`;
+  };
+
+  /** Deletes a complete generation: its manifest first, so a crash halfway leaves an unfinished folder, never a fake complete one. */
+  const removeGeneration = async (id: string): Promise<void> => {
+    const dir = join(indexDir, id);
+    await fs.rm(join(dir, MANIFEST_FILE), { recursive: false, force: true });
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+
+  const beginGeneration = async (): Promise<GenerationWriter> => {
+    let id: string;
+    let dir: string;
+    try {
+      await fs.mkdir(indexDir, { recursive: true });
+      id = newId((await listGenerations()) ?? []);
+      dir = join(indexDir, id);
+      await fs.mkdir(dir, { recursive: false });
+    } catch (error) {
+      throw writeFailed(`create a new generation in ${indexDir}`, error);
+    }
+    writing.add(id);
+    const files = new Map<string, ManifestFile>();
+    let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+    const checkName = (name: string) => {
+      if (!FILE_NAME_RE.test(name) || name === MANIFEST_FILE || name.includes(TEMP_MARK)) {
+        throw new AppError('INTERNAL', `"${name}" cannot be a generation file name (letters, digits, ".", "_", "-"; not ${MANIFEST_FILE}).`);
+      }
+    };
+    const checkOpen = () => {
+      if (state !== 'open') throw new AppError('INTERNAL', `Generation ${id} is ${state}; start a new one.`);
+    };
+
+    const writer: GenerationWriter = {
+      id,
+      dir,
+      path(name) {
+        checkName(name);
+        return join(dir, name);
+      },
+      async writeFile(name, bytes) {
+        checkName(name);
+        checkOpen();
+        const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+        try {
+          await writeDurable(join(dir, name), data);
+        } catch (error) {
+          throw writeFailed(`write ${join(dir, name)}`, error);
+        }
+        files.set(name, { bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') });
+      },
+      async addExternalFile(name) {
+        checkName(name);
+        checkOpen();
+        try {
+          const handle = await fs.open(join(dir, name), 'r');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          files.set(name, await hashFile(join(dir, name)));
+        } catch (error) {
+          throw writeFailed(`record ${join(dir, name)}`, error);
+        }
+      },
+      async commit(fields) {
+        checkOpen();
+        state = 'committing';
+        try {
+          const sorted = Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+          const manifest = { ...fields, files: sorted };
+          const problem = manifestProblem(manifest);
+          if (problem) throw new AppError('INTERNAL', `The manifest of ${id} ${problem}.`);
+          const text = `${JSON.stringify(manifest, null, 2)}\n`;
+          try {
+            await fsyncDir(dir); // the renames of the data files
+            await writeDurable(join(dir, MANIFEST_FILE), text);
+            await fsyncDir(dir);
+          } catch (error) {
+            throw writeFailed(`write ${join(dir, MANIFEST_FILE)}`, error);
+          }
+          // Read everything back: a full disk can leave short files behind calls that reported success.
+          for (const [name, expected] of files) {
+            let actual: ManifestFile;
+            try {
+              actual = await hashFile(join(dir, name));
+            } catch (error) {
+              throw writeFailed(`read back ${join(dir, name)}`, error);
+            }
+            if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
+              throw new AppError(
+                'INDEX_WRITE_FAILED',
+                `${join(dir, name)} reads back ${actual.bytes} bytes that do not match what was written; check free disk space and run "sourcier index" again. The live index is unchanged.`,
+              );
+            }
+          }
+          let reread: string;
+          try {
+            reread = (await fs.readFile(join(dir, MANIFEST_FILE))).toString('utf8');
+          } catch (error) {
+            throw writeFailed(`read back ${join(dir, MANIFEST_FILE)}`, error);
+          }
+          if (reread !== text) throw new AppError('INDEX_WRITE_FAILED', `${join(dir, MANIFEST_FILE)} does not read back as written; check the disk and run "sourcier index" again.`);
+
+          const previous = await readPointer();
+          try {
+            await writeDurable(pointerPath, `${id}\n`);
+          } catch (error) {
+            throw writeFailed(`switch ${pointerPath} to the new generation`, error);
+          }
+          state = 'committed';
+          writing.delete(id);
+          // From here on the new generation is live: nothing may throw, or a caller's abort() would undo a success.
+          try {
+            await fsyncDir(indexDir);
+          } catch (error) {
+            logger.warn('could not fsync the index folder after switching generations', { dir: indexDir, error });
+          }
+          await prune(id, typeof previous === 'string' ? previous : undefined).catch((error: unknown) =>
+            logger.warn('could not delete old index generations', { dir: indexDir, error }),
+          );
+          logger.info('index generation committed', { generation: id, files: files.size });
+          return id;
+        } catch (error) {
+          if (state === 'committing') state = 'open';
+          throw error;
+        }
+      },
+      async abort() {
+        if (state === 'committed' || state === 'aborted') return;
+        state = 'aborted';
+        writing.delete(id);
+        if ((await readPointer()) === id) return; // never remove what CURRENT names
+        await fs.rm(dir, { recursive: true, force: true });
+      },
+    };
+    return writer;
+  };
+
+  /** Keeps `live` and `previous` (or, if that is not complete, the newest complete one before `live`); removes older complete ones. */
+  const prune = async (live: string, previous: string | undefined): Promise<void> => {
+    const gens = (await listGenerations()) ?? [];
+    const complete: string[] = [];
+    for (const g of gens) if (g < live && (await hasManifest(g))) complete.push(g);
+    const keep = previous && complete.includes(previous) ? previous : complete.at(-1);
+    for (const g of complete) {
+      if (g === keep || writing.has(g)) continue;
+      await removeGeneration(g);
+      logger.debug('old index generation deleted', { generation: g });
+    }
+  };
+
+  const cleanup = async (): Promise<void> => {
+    const lockState = await readLock(fs, join(indexDir, LOCK_FILE));
+    if (lockState !== 'absent' && lockState?.token !== heldToken && !staleReason(lockState, lockDeps)) {
+      logger.info('index cleanup skipped: another process is writing', { pid: lockState?.pid ?? null });
+      return;
+    }
+    let names: string[];
+    try {
+      names = await fs.readdir(indexDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw writeFailed(`list ${indexDir}`, error);
+    }
+    const gens = names.filter((n) => GEN_RE.test(n)).sort();
+    const pointer = await readPointer();
+    const live = pointer && gens.includes(pointer) ? pointer : undefined;
+    const complete: string[] = [];
+    for (const g of gens) if (await hasManifest(g)) complete.push(g);
+    const previous = live ? complete.filter((g) => g < live).at(-1) : undefined;
+    const removed: string[] = [];
+    const remove = async (name: string, how: () => Promise<void>) => {
+      try {
+        await how();
+        removed.push(name);
+      } catch (error) {
+        logger.warn('could not remove an index leftover', { path: join(indexDir, name), error });
+      }
+    };
+    for (const g of gens) {
+      if (g === live || g === previous || writing.has(g)) continue;
+      if (!complete.includes(g)) await remove(g, () => fs.rm(join(indexDir, g), { recursive: true, force: true }));
+      // Complete but not live: uncommitted (newer than live) or surplus (older than previous). Without a valid
+      // pointer every complete generation is a candidate for readLive's fallback, so none is removed.
+      else if (live) await remove(g, () => removeGeneration(g));
+    }
+    for (const n of names) {
+      if (n.startsWith(`${POINTER_FILE}${TEMP_MARK}`) || isLockTemp(n)) {
+        await remove(n, () => fs.rm(join(indexDir, n), { recursive: false, force: true }));
+      }
+    }
+    if (removed.length > 0) logger.info('leftovers of interrupted index builds removed', { removed });
+  };
+
+  const lock = async (): Promise<Release> => {
+    const { release, info } = await acquireIndexLock(indexDir, lockDeps);
+    heldToken = info.token;
+    return async () => {
+      if (heldToken === info.token) heldToken = undefined;
+      await release();
+    };
+  };
+
+  return { dir: indexDir, beginGeneration, readLive, cleanup, lock };
+}
+
+/** What is wrong with a parsed manifest, or undefined when its shape is sound. */
+export function manifestProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'is not a JSON object';
+  const m = raw as Record<string, unknown>;
+  if (!Number.isInteger(m.formatVersion) || (m.formatVersion as number) < 1) return 'has no valid formatVersion';
+  if (typeof m.createdAt !== 'string' || !Number.isFinite(Date.parse(m.createdAt))) return 'has no valid createdAt';
+  if (m.mode !== 'hybrid' && m.mode !== 'lexical') return `has an unknown mode ${JSON.stringify(m.mode)}`;
+  if (m.modelId !== undefined && typeof m.modelId !== 'string') return 'has an invalid modelId';
+  if (m.dimensions !== undefined && !(Number.isInteger(m.dimensions) && (m.dimensions as number) > 0)) return 'has invalid dimensions';
+  if (m.mode === 'hybrid' && (typeof m.modelId !== 'string' || m.dimensions === undefined)) return 'is hybrid without modelId and dimensions';
+  if (!isObject(m.chunking)) return 'has no chunking object';
+  if (!isObject(m.counts)) return 'has no counts object';
+  if (m.extra !== undefined && !isObject(m.extra)) return 'has an invalid extra field';
+  if (!isObject(m.files)) return 'has no files table';
+  for (const [name, f] of Object.entries(m.files as Record<string, unknown>)) {
+    if (!FILE_NAME_RE.test(name) || name === MANIFEST_FILE || name.includes(TEMP_MARK)) return `lists an invalid file name ${JSON.stringify(name)}`;
+    if (!isObject(f)) return `has no size and checksum for ${name}`;
+    const e = f as Record<string, unknown>;
+    if (!Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0) return `has an invalid size for ${name}`;
+    if (typeof e.sha256 !== 'string' || !SHA256_RE.test(e.sha256)) return `has an invalid sha256 for ${name}`;
+  }
+  return undefined;
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `20250101T120000123Z` <-> epoch milliseconds (UTC), sortable as text. */
+function msToStamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, '');
+}
+
+function stampToMs(stamp: string): number {
+  const m = stamp.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z$/);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!) : 0;
+}
