@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index-store.js';
+import { rng } from '../vector-index/vectors.js';
+import { fileContent, recordingLogger } from './helpers.js';
+
+const CHILD = join(import.meta.dirname, 'crash-child.ts');
+const KILLS = 20;
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sourcier-crash-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Child {
+  process: ChildProcess;
+  lines: string[];
+  /** Resolves when the child has printed a line starting with `prefix`. */
+  waitFor(prefix: string): Promise<void>;
+  exited: Promise<void>;
+}
+
+function start(indexDir: string, firstBuild: number): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, indexDir, String(firstBuild)], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  const waiters: Array<{ prefix: string; resolve: () => void }> = [];
+  let buffered = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    buffered += data.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of waiters.filter((w) => line.startsWith(w.prefix))) w.resolve();
+    }
+  });
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    process: child,
+    lines,
+    exited,
+    waitFor: (prefix) =>
+      lines.some((l) => l.startsWith(prefix))
+        ? Promise.resolve()
+        : Promise.race([
+            new Promise<void>((resolve) => waiters.push({ prefix, resolve })),
+            exited.then(() => {
+              if (!lines.some((l) => l.startsWith(prefix))) throw new Error(`child exited before "${prefix}": ${stderr}`);
+            }),
+          ]),
+  };
+}
+
+describe('index store under kill -9', () => {
+  it(`always leaves the previous or the new complete generation live across ${KILLS} kills at random moments`, async () => {
+    const indexDir = join(root, 'index');
+    const random = rng(2024);
+    let committed: number | undefined; // last build known to be live
+    let nextBuild = 1;
+    let next = start(indexDir, nextBuild);
+    const outcomes = { previous: 0, next: 0, none: 0, midBuild: 0 };
+
+    for (let round = 0; round < KILLS; round++) {
+      const child = next;
+      await child.waitFor('loaded');
+      child.process.stdin!.write('go\n');
+      // A quarter of the kills land during start-up (lock recovery, cleanup), the rest during the commit loop.
+      if (random() < 0.25) await sleep(random() * 20);
+      else {
+        await child.waitFor('ready');
+        await sleep(random() * 150);
+      }
+      child.process.kill('SIGKILL');
+      await child.exited;
+      // Start the successor now (it only loads modules until told to go), so its start-up overlaps the checks.
+      const reported = child.lines.filter((l) => l.startsWith('committed')).map((l) => Number(l.split(' ')[1]));
+      const lastReported = reported.at(-1) ?? committed;
+      const inFlight = (lastReported ?? nextBuild - 1) + 1;
+
+      const logger = recordingLogger();
+      const leftovers = (await readdir(indexDir).catch(() => [] as string[])).filter((n) => n.startsWith('gen-')).sort();
+      const live = await openStore(indexDir, { logger }).readLive();
+      expect(logger.warnings(), `round ${round}`).toEqual([]);
+      if (live === undefined) {
+        expect(lastReported, `round ${round}: a committed generation vanished`).toBeUndefined();
+        outcomes.none++;
+      } else {
+        const build = (live.manifest.extra as { build: number }).build;
+        expect([lastReported, inFlight], `round ${round}`).toContain(build);
+        if (build === lastReported) outcomes.previous++;
+        else outcomes.next++;
+        // Independent of the store's own checksums: the content is exactly what that build wrote.
+        expect(JSON.parse(await readFile(join(live.dir, 'articles.json'), 'utf8'))).toEqual({ build });
+        expect((await readFile(join(live.dir, 'chunks.bin'))).equals(fileContent(build, 'chunks.bin', 20_000 + build))).toBe(true);
+        expect((await readFile(join(live.dir, 'vectors.f32'))).equals(fileContent(build, 'vectors.f32', 200_000))).toBe(true);
+        committed = build;
+      }
+      if (leftovers.some((g) => g > (live?.id ?? ''))) outcomes.midBuild++;
+      nextBuild = inFlight + 1;
+      next = start(indexDir, nextBuild);
+    }
+    next.process.kill('SIGKILL');
+    await next.exited;
+
+    // For the test to mean something, most kills must have landed inside a build (a newer folder than the live one).
+    expect(outcomes.midBuild, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(KILLS / 2);
+    // The next start cleans every leftover: the live and at most one previous generation remain.
+    const store = openStore(indexDir);
+    await (await store.lock())();
+    await store.cleanup();
+    const names = await readdir(indexDir);
+    expect(names.filter((n) => n.startsWith('gen-')).length).toBeLessThanOrEqual(2);
+    expect(names.filter((n) => n.includes('.tmp-') || n.startsWith('.lock'))).toEqual([]);
+    expect((await store.readLive())?.manifest.extra).toEqual({ build: committed });
+  }, 60_000);
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
