@@ -1,0 +1,325 @@
+/**
+ * Answer quality, lexical-only, on real French text.
+ *
+ *   npx tsx bench/quality.ts                    PIAF + news eval, prints a table, updates "## Answer quality" in BENCHMARKS.md
+ *   npx tsx bench/quality.ts --no-write         same, without touching BENCHMARKS.md
+ *   npx tsx bench/quality.ts --fit-abstention   also fits the abstention model (prints constants for src/answer/abstention-model.ts)
+ *
+ * PIAF (../shared/data/piaf/piaf-v1.0.json): every paragraph is an article (id = `${articleIndex}-${paragraphIndex}`,
+ * title = the Wikipedia title), every question is asked; a question is answered at rank r when its paragraph is the
+ * r-th distinct article cited. Off-corpus: a deterministic 20% of paragraphs (FNV hash of the id) is held out of the
+ * index; their questions must abstain, the others must not.
+ * News (eval/news-fr.jsonl): hand-written questions over the OrangeSum `monde` section.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Answer, Article, Chunk, Span } from '../src/core/types.js';
+import { buildLexicalIndex } from '../src/lexical/bm25-index.js';
+import { answerQuestion, abstentionFeatures, rerank, type AnswerTuning } from '../src/answer/answer-question.js';
+import { FEATURE_NAMES, type AbstentionFeatures, type AbstentionModel } from '../src/answer/abstention-model.js';
+import { parseQuestion } from '../src/retrieve/parse-question.js';
+import { retrievePassages } from '../src/retrieve/retrieve-passages.js';
+import type { SearchSnapshot } from '../src/retrieve/search-snapshot.js';
+import { computeMetrics, parseEvalFile, percentile, type EvalItem, type EvalMetrics } from '../src/eval/run-eval.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(root, '../shared/data');
+const args = new Set(process.argv.slice(2));
+
+type Chunker = (article: Article) => Chunk[];
+
+/** The project's chunker when it exists; until then a private stand-in (sentences packed to ~120 words, 1 overlap). */
+async function loadChunker(): Promise<{ chunk: Chunker; name: string }> {
+  const file = path.join(root, 'src/chunk/chunk-article.ts');
+  if (existsSync(file)) {
+    const mod = (await import('../src/chunk/chunk-article.js')) as Record<string, any>;
+    if (typeof mod.chunkArticle === 'function' && typeof mod.estimateTokenCounter !== 'undefined') {
+      const tokenCounter = typeof mod.estimateTokenCounter === 'function' ? mod.estimateTokenCounter() : mod.estimateTokenCounter;
+      return {
+        chunk: (a) => mod.chunkArticle(a, { tokenCounter, maxTokens: 512, targetTokens: 160, overlapSentences: 1 }),
+        name: 'src/chunk/chunk-article.ts',
+      };
+    }
+  }
+  return { chunk: standInChunker, name: 'bench stand-in chunker' };
+}
+
+function standInSentences(text: string): Span[] {
+  const out: Span[] = [];
+  const re = /[^.!?\n]+(?:[.!?]+["»”)]*|$)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start < end && /\s/.test(text[start]!)) start++;
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    if (end > start) out.push({ start, end });
+  }
+  return out;
+}
+
+function standInChunker(article: Article): Chunk[] {
+  const sentences = standInSentences(article.text);
+  const chunks: Chunk[] = [];
+  let i = 0;
+  while (i < sentences.length) {
+    let j = i;
+    let words = 0;
+    while (j < sentences.length && (j === i || words < 120)) {
+      words += article.text.slice(sentences[j]!.start, sentences[j]!.end).split(/\s+/).length;
+      j++;
+    }
+    const s = sentences.slice(i, j);
+    const start = s[0]!.start;
+    const end = s[s.length - 1]!.end;
+    chunks.push({
+      id: `${article.id}#${chunks.length}`,
+      articleId: article.id,
+      ordinal: chunks.length,
+      start,
+      end,
+      text: article.text.slice(start, end),
+      sentences: s,
+      tokens: Math.ceil(words * 1.5),
+    });
+    if (j >= sentences.length) break;
+    i = Math.max(i + 1, j - 1);
+  }
+  return chunks;
+}
+
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+interface PiafData {
+  articles: Article[];
+  items: EvalItem[];
+  /** Paragraph id of each question. */
+  paragraphOf: Map<string, string>;
+}
+
+async function loadPiaf(): Promise<PiafData> {
+  const raw = JSON.parse(await readFile(path.join(shared, 'piaf/piaf-v1.0.json'), 'utf8')) as {
+    data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }> }> }>;
+  };
+  const articles: Article[] = [];
+  const items: EvalItem[] = [];
+  const paragraphOf = new Map<string, string>();
+  raw.data.forEach((doc, ai) =>
+    doc.paragraphs.forEach((p, pi) => {
+      const id = `${ai}-${pi}`;
+      const text = p.context.normalize('NFC');
+      articles.push({ id, title: doc.title, text, path: `piaf:${id}`, hash: id });
+      for (const qa of p.qas) {
+        if (!/[\p{L}\p{N}]/u.test(qa.question)) continue;
+        items.push({ id: qa.id, question: qa.question, relevant: [id], answer: qa.answers[0]?.text });
+        paragraphOf.set(qa.id, id);
+      }
+    }),
+  );
+  return { articles, items, paragraphOf };
+}
+
+function snapshotOf(articles: Article[], chunker: Chunker): SearchSnapshot {
+  const chunks = articles.flatMap((a) => chunker(a));
+  const map = new Map(articles.map((a) => [a.id, a]));
+  return { chunks, articles: map, lexical: buildLexicalIndex(chunks, map) };
+}
+
+async function ask(snapshot: SearchSnapshot, items: EvalItem[], tuning?: AnswerTuning): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (const item of items) answers.push(await answerQuestion(snapshot, item.question, { limit: 10, tuning }));
+  return answers;
+}
+
+const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(1) + '%');
+const f3 = (x: number) => x.toFixed(3);
+
+interface HeldOut {
+  correctAbstention: number;
+  wronglyAbstained: number;
+  features: Array<{ f: AbstentionFeatures; answerable: boolean; group: number }>;
+}
+
+/** Off-corpus run: index 80% of paragraphs; questions of the other 20% must abstain. */
+async function heldOut(data: PiafData, chunker: Chunker, model?: AbstentionModel | null): Promise<HeldOut> {
+  const held = new Set(data.articles.filter((a) => fnv(a.id) % 5 === 0).map((a) => a.id));
+  const snapshot = snapshotOf(data.articles.filter((a) => !held.has(a.id)), chunker);
+  const items = data.items.map((it) => ({ ...it, abstain: held.has(it.relevant[0]!) ? true : undefined }));
+  const features: HeldOut['features'] = [];
+  for (const item of items) {
+    const parsed = parseQuestion(item.question);
+    const ranked = rerank(snapshot, parsed, await retrievePassages(snapshot, parsed));
+    if (ranked[0]) {
+      const title = data.articles.find((a) => a.id === item.relevant[0])!.title;
+      features.push({ f: abstentionFeatures(snapshot, parsed, ranked[0]), answerable: !item.abstain, group: fnv(title) % 2 });
+    }
+  }
+  const answers = await ask(snapshot, items, model === undefined ? undefined : { abstention: model });
+  const m = computeMetrics(items, answers);
+  return { correctAbstention: m.correctAbstention ?? 0, wronglyAbstained: m.wronglyAbstained, features };
+}
+
+/** Logistic regression by gradient descent, then the threshold that abstains most with <= maxWrong answerable abstained. */
+function fitAbstention(rows: HeldOut['features'], maxWrong: number): AbstentionModel {
+  const names = FEATURE_NAMES;
+  const w = names.map(() => 0);
+  let bias = 0;
+  const pos = rows.filter((r) => r.answerable).length;
+  const neg = rows.length - pos;
+  for (let epoch = 0; epoch < 3000; epoch++) {
+    const gw = names.map(() => 0);
+    let gb = 0;
+    for (const r of rows) {
+      const z = bias + names.reduce((s, n, i) => s + w[i]! * r.f[n], 0);
+      const p = 1 / (1 + Math.exp(-z));
+      // Balanced classes: each class weighs half.
+      const weight = r.answerable ? 0.5 / pos : 0.5 / neg;
+      const g = (p - (r.answerable ? 1 : 0)) * weight;
+      names.forEach((n, i) => (gw[i]! += g * r.f[n]));
+      gb += g;
+    }
+    names.forEach((_, i) => (w[i]! -= 2 * gw[i]!));
+    bias -= 2 * gb;
+  }
+  const model: AbstentionModel = { bias, weights: Object.fromEntries(names.map((n, i) => [n, w[i]!])) as AbstentionModel['weights'], threshold: 0.5 };
+  const probs = rows.map((r) => ({ p: prob(model, r.f), answerable: r.answerable }));
+  const answerableProbs = probs.filter((x) => x.answerable).map((x) => x.p).sort((a, b) => a - b);
+  model.threshold = answerableProbs[Math.floor(maxWrong * answerableProbs.length)] ?? 0.5;
+  return model;
+}
+
+function prob(model: AbstentionModel, f: AbstentionFeatures): number {
+  let z = model.bias;
+  for (const n of FEATURE_NAMES) z += model.weights[n] * f[n];
+  return 1 / (1 + Math.exp(-z));
+}
+
+function rates(model: AbstentionModel, rows: HeldOut['features']): { correct: number; wrong: number } {
+  const off = rows.filter((r) => !r.answerable);
+  const on = rows.filter((r) => r.answerable);
+  return {
+    correct: off.filter((r) => prob(model, r.f) < model.threshold).length / Math.max(1, off.length),
+    wrong: on.filter((r) => prob(model, r.f) < model.threshold).length / Math.max(1, on.length),
+  };
+}
+
+/** OrangeSum `monde` articles as Sourcier articles (lead paragraph first, as ingestion does). */
+async function loadNews(): Promise<Article[]> {
+  const text = gunzipSync(await readFile(path.join(shared, 'orangesum/orangesum.jsonl.gz'))).toString('utf8');
+  const articles: Article[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('"section": "monde"') && !line.includes('"section":"monde"')) continue;
+    const o = JSON.parse(line) as { id: number; section: string; title: string; heading: string; article: string; date: string; url: string };
+    if (o.section !== 'monde' || !o.article?.trim()) continue;
+    const body = `${o.heading.trim()}\n\n${o.article.trim()}`.normalize('NFC');
+    articles.push({ id: String(o.id), title: o.title, text: body, date: o.date, url: o.url, source: 'Orange Actu', path: `orangesum:${o.id}`, hash: String(o.id) });
+  }
+  return articles;
+}
+
+function row(name: string, m: EvalMetrics, extra: { correct?: number | null; wrong?: number }): string {
+  return `| ${name} | ${m.answerable} | ${f3(m.recallAt1)} | ${f3(m.recallAt5)} | ${f3(m.mrrAt10)} | ${pct(m.answerInExcerpt)} | ${pct(extra.correct ?? null)} | ${extra.wrong === undefined ? '-' : pct(extra.wrong)} | ${m.latencyP50.toFixed(1)} / ${m.latencyP95.toFixed(1)} |`;
+}
+
+async function main(): Promise<void> {
+  const { chunk: chunker, name: chunkerName } = await loadChunker();
+  const piaf = await loadPiaf();
+  const t0 = performance.now();
+  const snapshot = snapshotOf(piaf.articles, chunker);
+  const buildMs = performance.now() - t0;
+  // Ranking and excerpts are measured without abstention: an abstained answer cites nothing.
+  const answers = await ask(snapshot, piaf.items, { abstention: null });
+  const piafMetrics = computeMetrics(piaf.items, answers);
+  const withAbst = computeMetrics(piaf.items, await ask(snapshot, piaf.items));
+
+  let model: AbstentionModel | undefined;
+  if (args.has('--fit-abstention')) {
+    const first = await heldOut(piaf, chunker, null);
+    const a = first.features.filter((r) => r.group === 0);
+    const b = first.features.filter((r) => r.group === 1);
+    const ma = fitAbstention(a, 0.035);
+    const mb = fitAbstention(b, 0.035);
+    console.log('cross-check (fit on one half of the titles, measured on the other):');
+    console.log('  fit A -> B', rates(ma, b), ' fit B -> A', rates(mb, a));
+    model = fitAbstention(first.features, 0.035);
+    console.log('fitted on all:', JSON.stringify(model), rates(model, first.features));
+  }
+  const off = await heldOut(piaf, chunker, model);
+
+  let newsLine = '';
+  let newsMetrics: EvalMetrics | undefined;
+  let newsOff: number | null = null;
+  const evalFile = path.join(root, 'eval/news-fr.jsonl');
+  if (existsSync(evalFile) && existsSync(path.join(shared, 'orangesum/orangesum.jsonl.gz'))) {
+    const news = await loadNews();
+    const items = parseEvalFile(await readFile(evalFile, 'utf8'), 'eval/news-fr.jsonl');
+    const newsSnapshot = snapshotOf(news, chunker);
+    const ranking = computeMetrics(items, await ask(newsSnapshot, items, { abstention: null }));
+    const full = computeMetrics(items, await ask(newsSnapshot, items, model ? { abstention: model } : undefined));
+    newsMetrics = ranking;
+    newsOff = full.correctAbstention;
+    newsLine = row(`News eval (${news.length} monde articles)`, ranking, { correct: full.correctAbstention, wrong: full.wronglyAbstained });
+    if (args.has('--verbose')) {
+      const answersNews = await ask(newsSnapshot, items, { abstention: null });
+      items.forEach((it, i) => {
+        const a = answersNews[i]!;
+        const ids = [...new Set(a.citations.map((c) => c.articleId))];
+        const rank = ids.findIndex((id) => it.relevant.includes(id));
+        console.log(it.id, rank, it.question, '|', a.citations[0]?.excerpt.slice(0, 120));
+      });
+    }
+  }
+
+  const header = '| Set | Questions | recall@1 | recall@5 | MRR@10 | answer in excerpt | correct abstention | wrongly abstained | latency p50 / p95 (ms) |';
+  const sep = '|---|---|---|---|---|---|---|---|---|';
+  const lines = [
+    header,
+    sep,
+    row(`PIAF (${piaf.articles.length} paragraphs)`, piafMetrics, { correct: off.correctAbstention, wrong: off.wronglyAbstained }),
+    ...(newsLine ? [newsLine] : []),
+  ];
+  console.log(lines.join('\n'));
+  console.log(`PIAF with abstention on (full index): wrongly abstained ${pct(withAbst.wronglyAbstained)}, answer in excerpt ${pct(withAbst.answerInExcerpt)}`);
+  console.log(`chunker: ${chunkerName}; PIAF lexical build ${buildMs.toFixed(0)} ms for ${snapshot.chunks.length} chunks`);
+  void newsMetrics;
+  void newsOff;
+  void percentile;
+
+  if (!args.has('--no-write')) {
+    const date = new Date().toISOString().slice(0, 10);
+    const section = [
+      '## Answer quality',
+      '',
+      `Lexical-only (BM25F + sentence reranking, no model). Measured ${date} on ${os.cpus()[0]?.model ?? 'unknown CPU'}, nproc ${os.cpus().length}, Node ${process.version}.`,
+      `Command: \`npx tsx bench/quality.ts\`. Chunking: ${chunkerName}.`,
+      '',
+      ...lines,
+      '',
+      'PIAF: every paragraph is an article, every question is asked; ranks are over distinct cited articles; answer in excerpt =',
+      'the answer text appears in one of the top 3 excerpts. Recall, MRR and excerpts are measured with abstention off;',
+      `correct abstention / wrongly abstained come from a second index without a deterministic 20% of paragraphs (${off.features.filter((r) => !r.answerable).length} off-corpus questions).`,
+      `With abstention on over the full index, ${pct(withAbst.wronglyAbstained)} of PIAF questions abstain.`,
+      'News eval: `eval/news-fr.jsonl`, hand-written questions (some paraphrased, some off-corpus) over the OrangeSum `monde` section.',
+      '',
+    ].join('\n');
+    const file = path.join(root, 'BENCHMARKS.md');
+    const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n\n';
+    const re = /## Answer quality\n[\s\S]*?(?=\n## |$)/;
+    const next = re.test(current) ? current.replace(re, section.trimEnd() + '\n') : current.trimEnd() + '\n\n' + section;
+    await writeFile(file, next);
+  }
+}
+
+await main();

@@ -1,0 +1,186 @@
+/**
+ * The one entry point from a question to an `Answer`: retrieve candidates, read each candidate sentence by sentence,
+ * rerank, keep at most two passages per article, quote the best sentences verbatim, or abstain with the nearest
+ * articles when the best passage does not answer.
+ */
+import type { Answer, AskOptions, Citation, NearestArticle, Span } from '../core/types.js';
+import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.js';
+import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.js';
+import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
+import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
+import { readPassage, type PassageReading } from './select-sentences.js';
+
+export { findQuote } from './find-quote.js';
+
+/** Tuning knobs of {@link answerQuestion} beyond `AskOptions`; defaults are the measured best (bench/quality.ts). */
+export interface AnswerTuning {
+  /** Candidates read and reranked. Default 30. */
+  rerankDepth?: number;
+  /** Weights of the rerank score: retrieval score (normalised by the best), best sentence, sentence pair, passage. */
+  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number };
+  /** Abstention model; default the fitted one. `null` never abstains (benchmarks of ranking alone). */
+  abstention?: AbstentionModel | null;
+  /** Most passages quoted from one article. Default 2. */
+  perArticle?: number;
+}
+
+const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3 };
+const NEAREST_COUNT = 5;
+
+/** A reranked candidate passage. */
+export interface RankedPassage {
+  key: number;
+  score: number;
+  reading: PassageReading;
+  candidate: Candidate;
+}
+
+/**
+ * Answers a question from the snapshot. Throws QUESTION_INVALID when the question holds no word; anything else
+ * (very long, markdown, metacharacters, control characters) gets a normal answer.
+ */
+export async function answerQuestion(
+  snapshot: SearchSnapshot,
+  question: string,
+  options: AskOptions & { tuning?: AnswerTuning } = {},
+): Promise<Answer> {
+  const began = performance.now();
+  const parsed = parseQuestion(question);
+  const mode = snapshot.vectors && snapshot.embedder ? 'hybrid' : 'lexical';
+  const tuning = options.tuning ?? {};
+  const limit = Math.max(0, Math.floor(options.limit ?? 3));
+  const offset = Math.max(0, Math.floor(options.offset ?? 0));
+  const perArticle = tuning.perArticle ?? 2;
+
+  const candidates = await retrievePassages(snapshot, parsed, options);
+  const ranked = rerank(snapshot, parsed, candidates, tuning);
+  const period = options.since !== undefined || options.until !== undefined ? { since: options.since, until: options.until } : undefined;
+  const base = { question, mode, ...(period ? { period } : {}) } as const;
+
+  const model = tuning.abstention === undefined ? ABSTENTION_MODEL : tuning.abstention;
+  const best = ranked[0];
+  const abstain = best === undefined || (model !== null && answerProbability(abstentionFeatures(snapshot, parsed, best), model) < model.threshold);
+  if (abstain) {
+    return { ...base, abstained: true, citations: [], nearest: nearestArticles(snapshot, ranked), latencyMs: performance.now() - began };
+  }
+  const citations = selectCitations(snapshot, ranked, perArticle).slice(offset, offset + limit);
+  return { ...base, abstained: false, citations, nearest: [], latencyMs: performance.now() - began };
+}
+
+/** Reads the first `rerankDepth` candidates and orders them by a blend of retrieval score and sentence evidence. */
+export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candidates: Candidate[], tuning: AnswerTuning = {}): RankedPassage[] {
+  const depth = tuning.rerankDepth ?? 30;
+  const w = tuning.rerankWeights ?? DEFAULT_WEIGHTS;
+  const top = candidates[0]?.score ?? 0;
+  const idf = (term: string) => snapshot.lexical.idf(term);
+  const out: RankedPassage[] = [];
+  candidates.slice(0, depth).forEach((candidate) => {
+    const chunk = snapshot.chunks[candidate.key];
+    const article = chunk && snapshot.articles.get(chunk.articleId);
+    if (!chunk || !article) return;
+    const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
+    const reading = readPassage({ text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key) }, question, idf);
+    const retrieval = top > 0 ? candidate.score / top : 0;
+    const score =
+      w.retrieval * retrieval + w.sentence * reading.sentenceScore + w.window * reading.windowCoverage + w.passage * reading.passageCoverage;
+    out.push({ key: candidate.key, score, reading, candidate });
+  });
+  return out.sort((a, b) => b.score - a.score || a.key - b.key);
+}
+
+/** The sentence just before a chunk's first one, from the previous chunk of the same article. */
+function sentenceBefore(snapshot: SearchSnapshot, key: number): Span | undefined {
+  const chunk = snapshot.chunks[key]!;
+  const previous = snapshot.chunks[key - 1];
+  if (!previous || previous.articleId !== chunk.articleId || chunk.sentences.length === 0) return undefined;
+  const first = chunk.sentences[0]!.start;
+  let found: Span | undefined;
+  for (const s of previous.sentences) if (s.end <= first) found = s;
+  return found;
+}
+
+/** Features of the abstention model for the best passage. */
+export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQuestion, best: RankedPassage): AbstentionFeatures {
+  const chunk = snapshot.chunks[best.key]!;
+  const article = snapshot.articles.get(chunk.articleId);
+  const present = new Set<string>();
+  const text = article ? `${article.title} ${chunk.text}` : chunk.text;
+  for (const t of analyzeTerms(text)) present.add(t);
+  const maxIdf = Math.log(1 + (snapshot.lexical.size + 0.5) / 0.5);
+  let missingRarest = 0;
+  for (const { term } of question.terms) {
+    if (!present.has(term)) missingRarest = Math.max(missingRarest, snapshot.lexical.idf(term) / maxIdf);
+  }
+  return {
+    sentenceCoverage: best.reading.sentenceCoverage,
+    windowCoverage: best.reading.windowCoverage,
+    passageCoverage: best.reading.passageCoverage,
+    missingRarest,
+  };
+}
+
+import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
+
+/** Distinct articles of the ranking, best first, for an abstention. */
+function nearestArticles(snapshot: SearchSnapshot, ranked: RankedPassage[]): NearestArticle[] {
+  const seen = new Set<string>();
+  const out: NearestArticle[] = [];
+  for (const r of ranked) {
+    const chunk = snapshot.chunks[r.key]!;
+    if (seen.has(chunk.articleId)) continue;
+    seen.add(chunk.articleId);
+    const article = snapshot.articles.get(chunk.articleId)!;
+    out.push({
+      articleId: article.id,
+      title: article.title,
+      ...(article.date ? { date: article.date } : {}),
+      ...(article.source ? { source: article.source } : {}),
+      score: r.score,
+    });
+    if (out.length === NEAREST_COUNT) break;
+  }
+  return out;
+}
+
+/**
+ * Turns the ranking into citations: at most `perArticle` passages per article (and never two overlapping excerpts),
+ * wire copies of an already cited story folded into its `alsoIn`.
+ */
+function selectCitations(snapshot: SearchSnapshot, ranked: RankedPassage[], perArticle: number): Citation[] {
+  const perArticleCount = new Map<string, number>();
+  const excerpts = new Map<string, Span[]>();
+  const coveredBy = new Map<string, Citation[]>();
+  const citations: Citation[] = [];
+  for (const r of ranked) {
+    const chunk = snapshot.chunks[r.key]!;
+    const article = snapshot.articles.get(chunk.articleId)!;
+    const copies = coveredBy.get(article.id);
+    if (copies) continue;
+    const count = perArticleCount.get(article.id) ?? 0;
+    if (count >= perArticle) continue;
+    const span = r.reading.span;
+    if (span.end <= span.start) continue;
+    const taken = excerpts.get(article.id) ?? [];
+    if (taken.some((s) => s.start < span.end && span.start < s.end)) continue;
+    taken.push(span);
+    excerpts.set(article.id, taken);
+    perArticleCount.set(article.id, count + 1);
+    const others = snapshot.duplicates?.get(article.id) ?? [];
+    const citation: Citation = {
+      articleId: article.id,
+      chunkId: chunk.id,
+      title: article.title,
+      ...(article.date ? { date: article.date } : {}),
+      ...(article.source ? { source: article.source } : {}),
+      ...(article.url ? { url: article.url } : {}),
+      excerpt: article.text.slice(span.start, span.end),
+      start: span.start,
+      end: span.end,
+      score: r.score,
+      ...(others.length > 0 ? { alsoIn: others } : {}),
+    };
+    citations.push(citation);
+    for (const other of others) if (!perArticleCount.has(other)) coveredBy.set(other, [citation]);
+  }
+  return citations;
+}

@@ -1,0 +1,477 @@
+/**
+ * French BM25F index over chunks, held in a handful of typed arrays so that 200k chunks cost tens of megabytes,
+ * load from bytes without parsing, and answer a query in a few milliseconds.
+ *
+ * Fields: the chunk text (weighted `leadWeight` when the chunk lies in the article's first paragraph, else 1) and
+ * the article title (weighted `titleWeight`), folded into one weighted term frequency per (term, chunk), as BM25F does.
+ */
+import { AppError } from '../core/app-error.js';
+import type { Article, Chunk, ScoredKey } from '../core/types.js';
+import { analyze } from './french-analyzer.js';
+
+/** A query term with its weight (1 for a word of the question; less for expansion terms). */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+/** Options of {@link buildLexicalIndex}. */
+export interface LexicalIndexOptions {
+  /** BM25 term-frequency saturation. Default 1.2. */
+  k1?: number;
+  /** BM25 length normalisation, 0..1. Default 0.75. */
+  b?: number;
+  /** Weight of a title occurrence relative to a body occurrence. Default 2. Rounded to eighths. */
+  titleWeight?: number;
+  /** Weight of a body occurrence in a chunk of the lead paragraph. Default 1.25. Rounded to eighths. */
+  leadWeight?: number;
+  /**
+   * Length of the prefix terms (`~surno` for `surnom` and `surnomm`): every stem longer than this also indexes its
+   * prefix, which catches derivations the Snowball stemmer keeps apart and small spelling variants. 0 turns it off.
+   * Default 5 (characters).
+   */
+  prefixLength?: number;
+  /** Weight of a prefix term in a query, relative to the stem itself. Default 0.4. */
+  prefixWeight?: number;
+}
+
+/** The lexical half of retrieval. Keys are chunk positions in the chunk table the index was built from. */
+export interface LexicalIndex {
+  /** Number of chunks indexed. */
+  readonly size: number;
+  /** Number of distinct terms. */
+  readonly vocabularySize: number;
+  /** Analyses `query` and returns the `k` best chunks, best first; `filter` (must not throw) restricts keys. */
+  search(query: string, k: number, filter?: (key: number) => boolean): ScoredKey[];
+  /** Same with already analysed, weighted terms (repeated terms add up). */
+  searchTerms(terms: WeightedTerm[], k: number, filter?: (key: number) => boolean): ScoredKey[];
+  /** BM25 inverse document frequency of a term; unknown terms get the highest possible value. */
+  idf(term: string): number;
+  /** Number of chunks holding the term. */
+  docFreq(term: string): number;
+}
+
+const TF_SCALE = 8;
+const MAGIC = 'SRCLEX01';
+const FORMAT_VERSION = 1;
+
+interface Parts {
+  prefixLength: number;
+  prefixWeight: number;
+  k1: number;
+  b: number;
+  titleWeight: number;
+  leadWeight: number;
+  vocab: string[];
+  docLengths: Float32Array;
+  termOffsets: Uint32Array;
+  postingDocs: Uint32Array;
+  postingTfs: Uint16Array;
+}
+
+class Bm25Index implements LexicalIndex {
+  private termIds: Map<string, number> | undefined;
+  private readonly norms: Float32Array;
+  private readonly scores: Float32Array;
+  private readonly touched: Uint32Array;
+
+  constructor(readonly parts: Parts) {
+    const n = parts.docLengths.length;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += parts.docLengths[i]!;
+    const avg = n === 0 ? 1 : total / n || 1;
+    this.norms = new Float32Array(n);
+    for (let i = 0; i < n; i++) this.norms[i] = parts.k1 * (1 - parts.b + (parts.b * parts.docLengths[i]!) / avg);
+    this.scores = new Float32Array(n);
+    this.touched = new Uint32Array(n);
+  }
+
+  get size(): number {
+    return this.parts.docLengths.length;
+  }
+
+  get vocabularySize(): number {
+    return this.parts.vocab.length;
+  }
+
+  private idOf(term: string): number | undefined {
+    // Built on first use: loading stays a few array views, and the Map is paid once.
+    if (!this.termIds) {
+      const ids = new Map<string, number>();
+      this.parts.vocab.forEach((t, i) => ids.set(t, i));
+      this.termIds = ids;
+    }
+    return this.termIds.get(term);
+  }
+
+  docFreq(term: string): number {
+    const id = this.idOf(term);
+    return id === undefined ? 0 : this.parts.termOffsets[id + 1]! - this.parts.termOffsets[id]!;
+  }
+
+  idf(term: string): number {
+    const n = this.size;
+    const df = this.docFreq(term);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  search(query: string, k: number, filter?: (key: number) => boolean): ScoredKey[] {
+    return this.searchTerms(
+      analyze(query).map((term) => ({ term, weight: 1 })),
+      k,
+      filter,
+    );
+  }
+
+  searchTerms(terms: WeightedTerm[], k: number, filter?: (key: number) => boolean): ScoredKey[] {
+    if (k <= 0 || this.size === 0) return [];
+    const weights = new Map<number, number>();
+    const add = (term: string, weight: number) => {
+      const id = this.idOf(term);
+      if (id !== undefined && weight > 0) weights.set(id, (weights.get(id) ?? 0) + weight);
+    };
+    const { prefixLength, prefixWeight } = this.parts;
+    for (const { term, weight } of terms) {
+      add(term, weight);
+      const prefix = prefixOf(term, prefixLength);
+      if (prefix !== undefined) add(prefix, weight * prefixWeight);
+    }
+    const { termOffsets, postingDocs, postingTfs, k1 } = this.parts;
+    const scores = this.scores;
+    const touched = this.touched;
+    const norms = this.norms;
+    let touchedCount = 0;
+    const n = this.size;
+    for (const [id, weight] of weights) {
+      const from = termOffsets[id]!;
+      const to = termOffsets[id + 1]!;
+      const df = to - from;
+      const w = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1);
+      for (let p = from; p < to; p++) {
+        const doc = postingDocs[p]!;
+        const tf = postingTfs[p]! / TF_SCALE;
+        if (scores[doc] === 0) touched[touchedCount++] = doc;
+        scores[doc] += (w * tf) / (tf + norms[doc]!);
+      }
+    }
+    const heap = new TopK(k);
+    for (let i = 0; i < touchedCount; i++) {
+      const doc = touched[i]!;
+      const score = scores[doc]!;
+      scores[doc] = 0;
+      if (score > heap.floor() && (!filter || filter(doc))) heap.push(doc, score);
+    }
+    return heap.sorted();
+  }
+}
+
+/** The prefix term of a stem, or undefined for short stems, numbers and when prefixes are off. */
+function prefixOf(term: string, length: number): string | undefined {
+  if (length <= 0 || term.length <= length) return undefined;
+  const c = term.charCodeAt(0);
+  if (c >= 48 && c <= 57) return undefined;
+  return '~' + term.slice(0, length);
+}
+
+/** Fixed-size min-heap keeping the k best (key, score) pairs. */
+class TopK {
+  private readonly keys: number[] = [];
+  private readonly values: number[] = [];
+  constructor(private readonly k: number) {}
+
+  floor(): number {
+    return this.keys.length < this.k ? -Infinity : this.values[0]!;
+  }
+
+  push(key: number, value: number): void {
+    const { keys, values } = this;
+    if (keys.length < this.k) {
+      keys.push(key);
+      values.push(value);
+      let i = keys.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (values[parent]! <= values[i]!) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    keys[0] = key;
+    values[0] = value;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < keys.length && values[l]! < values[m]!) m = l;
+      if (r < keys.length && values[r]! < values[m]!) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+
+  sorted(): ScoredKey[] {
+    return this.keys
+      .map((key, i) => ({ key, score: this.values[i]! }))
+      .sort((a, b) => b.score - a.score || a.key - b.key);
+  }
+
+  private swap(a: number, b: number): void {
+    const { keys, values } = this;
+    [keys[a], keys[b]] = [keys[b]!, keys[a]!];
+    [values[a], values[b]] = [values[b]!, values[a]!];
+  }
+}
+
+/** Growable Uint32 / Float32 pair for the forward index during the build. */
+class Growable {
+  ids = new Uint32Array(1 << 16);
+  tfs = new Float32Array(1 << 16);
+  length = 0;
+  push(id: number, tf: number): void {
+    if (this.length === this.ids.length) {
+      const ids = new Uint32Array(this.ids.length * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+      const tfs = new Float32Array(this.tfs.length * 2);
+      tfs.set(this.tfs);
+      this.tfs = tfs;
+    }
+    this.ids[this.length] = id;
+    this.tfs[this.length++] = tf;
+  }
+}
+
+/** End of the article's lead (its first paragraph): the first line break, or the whole text. */
+function leadEnd(text: string): number {
+  const i = text.search(/\n/);
+  return i < 0 ? text.length : i;
+}
+
+/**
+ * Builds the BM25F index. `chunks[i]` gets key `i`; `articles` gives each chunk's title and lead. Chunks whose
+ * article is missing are indexed on their text alone.
+ */
+export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article>, options: LexicalIndexOptions = {}): LexicalIndex {
+  const k1 = options.k1 ?? 1.2;
+  const b = options.b ?? 0.75;
+  const titleWeight = Math.round((options.titleWeight ?? 2) * TF_SCALE) / TF_SCALE;
+  const leadWeight = Math.round((options.leadWeight ?? 1.25) * TF_SCALE) / TF_SCALE;
+  const prefixLength = options.prefixLength ?? 5;
+  const prefixWeight = options.prefixWeight ?? 0.4;
+
+  const termIds = new Map<string, number>();
+  const vocab: string[] = [];
+  let df = new Uint32Array(1 << 16);
+  let scratch = new Float32Array(1 << 16);
+  const idOf = (term: string): number => {
+    let id = termIds.get(term);
+    if (id === undefined) {
+      id = vocab.length;
+      termIds.set(term, id);
+      vocab.push(term);
+      if (id >= df.length) {
+        const d = new Uint32Array(df.length * 2);
+        d.set(df);
+        df = d;
+        const s = new Float32Array(scratch.length * 2);
+        s.set(scratch);
+        scratch = s;
+      }
+    }
+    return id;
+  };
+
+  const forward = new Growable();
+  const docStarts = new Uint32Array(chunks.length + 1);
+  const docLengths = new Float32Array(chunks.length);
+  const titleCache = new Map<string, string[]>();
+  const leadCache = new Map<string, number>();
+  const local: number[] = [];
+
+  chunks.forEach((chunk, doc) => {
+    const article = articles.get(chunk.articleId);
+    let bodyWeight = 1;
+    let titleTerms: string[] = [];
+    if (article) {
+      let end = leadCache.get(article.id);
+      if (end === undefined) leadCache.set(article.id, (end = leadEnd(article.text)));
+      if (chunk.start < end) bodyWeight = leadWeight;
+      let t = titleCache.get(article.id);
+      if (!t) titleCache.set(article.id, (t = analyze(article.title ?? '')));
+      titleTerms = t;
+    }
+    let length = 0;
+    const add = (term: string, w: number) => {
+      const id = idOf(term);
+      if (scratch[id] === 0) local.push(id);
+      scratch[id] += w;
+      length += w;
+      const prefix = prefixOf(term, prefixLength);
+      if (prefix !== undefined) {
+        const pid = idOf(prefix);
+        if (scratch[pid] === 0) local.push(pid);
+        scratch[pid] += w;
+      }
+    };
+    for (const term of analyze(chunk.text)) add(term, bodyWeight);
+    for (const term of titleTerms) add(term, titleWeight);
+    docStarts[doc] = forward.length;
+    for (const id of local) {
+      forward.push(id, scratch[id]!);
+      df[id]!++;
+      scratch[id] = 0;
+    }
+    local.length = 0;
+    docLengths[doc] = length;
+  });
+  docStarts[chunks.length] = forward.length;
+
+  // Invert the forward index with a counting sort: postings of each term come out in increasing doc order.
+  const termCount = vocab.length;
+  const termOffsets = new Uint32Array(termCount + 1);
+  for (let t = 0; t < termCount; t++) termOffsets[t + 1] = termOffsets[t]! + df[t]!;
+  const fill = termOffsets.slice(0, termCount);
+  const postingDocs = new Uint32Array(forward.length);
+  const postingTfs = new Uint16Array(forward.length);
+  for (let doc = 0; doc < chunks.length; doc++) {
+    for (let p = docStarts[doc]!; p < docStarts[doc + 1]!; p++) {
+      const id = forward.ids[p]!;
+      const at = fill[id]!++;
+      postingDocs[at] = doc;
+      postingTfs[at] = Math.min(65535, Math.round(forward.tfs[p]! * TF_SCALE));
+    }
+  }
+  return new Bm25Index({ prefixLength, prefixWeight, k1, b, titleWeight, leadWeight, vocab, docLengths, termOffsets, postingDocs, postingTfs });
+}
+
+/*
+ * Byte layout (little-endian), every array 4-byte aligned:
+ *   "SRCLEX01" | u32 headerBytes | header JSON (padded with spaces to 4) | vocab UTF-8, '\n'-joined (padded with \n)
+ *   | f32 docLengths[docs] | u32 termOffsets[terms+1] | u32 postingDocs[postings] | u16 postingTfs[postings] (padded)
+ * The header holds the parameters, the counts, the byte length of the vocabulary and a checksum of everything after it.
+ */
+interface Header {
+  version: number;
+  prefixLength: number;
+  prefixWeight: number;
+  k1: number;
+  b: number;
+  titleWeight: number;
+  leadWeight: number;
+  docs: number;
+  terms: number;
+  postings: number;
+  vocabBytes: number;
+  checksum: number;
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/** Serialises an index built by {@link buildLexicalIndex} (or loaded by {@link deserializeLexicalIndex}). */
+export function serializeLexicalIndex(index: LexicalIndex): Uint8Array {
+  if (!(index instanceof Bm25Index)) throw new AppError('INTERNAL', 'serializeLexicalIndex takes an index from buildLexicalIndex.');
+  const p = index.parts;
+  const vocabBytes = Buffer.from(p.vocab.join('\n'), 'utf8');
+  const bodyLength =
+    pad4(vocabBytes.length) + p.docLengths.byteLength + p.termOffsets.byteLength + p.postingDocs.byteLength + pad4(p.postingTfs.byteLength);
+  const body = new Uint8Array(bodyLength);
+  let at = 0;
+  body.set(vocabBytes, at);
+  body.fill(10, vocabBytes.length, pad4(vocabBytes.length));
+  at = pad4(vocabBytes.length);
+  for (const arr of [p.docLengths, p.termOffsets, p.postingDocs, p.postingTfs]) {
+    body.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
+    at += arr.byteLength;
+  }
+  const header: Header = {
+    version: FORMAT_VERSION,
+    prefixLength: p.prefixLength,
+    prefixWeight: p.prefixWeight,
+    k1: p.k1,
+    b: p.b,
+    titleWeight: p.titleWeight,
+    leadWeight: p.leadWeight,
+    docs: p.docLengths.length,
+    terms: p.vocab.length,
+    postings: p.postingDocs.length,
+    vocabBytes: vocabBytes.length,
+    checksum: checksum(body),
+  };
+  let json = JSON.stringify(header);
+  json += ' '.repeat(pad4(json.length) - json.length);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(12 + headerBytes.length + body.length);
+  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(8, headerBytes.length, true);
+  out.set(headerBytes, 12);
+  out.set(body, 12 + headerBytes.length);
+  return out;
+}
+
+/** 32-bit checksum over 4-byte words (the body is a multiple of 4 bytes); catches flipped or truncated bytes. */
+function checksum(bytes: Uint8Array): number {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = (Math.imul(h ^ words[i]!, 0x01000193) + i) | 0;
+  return h >>> 0;
+}
+
+/** Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage. */
+export function deserializeLexicalIndex(bytes: Uint8Array): LexicalIndex {
+  const corrupt = (what: string, cause?: unknown) =>
+    new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
+  if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
+    throw corrupt('not a Sourcier lexical index: bad magic');
+  }
+  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
+  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  if (headerLength % 4 !== 0 || 12 + headerLength > bytes.length) throw corrupt('bad header length');
+  let header: Header;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 12, headerLength).toString('utf8')) as Header;
+  } catch (error) {
+    throw corrupt('unreadable header', error);
+  }
+  if (header.version !== FORMAT_VERSION) throw corrupt(`format version ${header.version}, expected ${FORMAT_VERSION}`);
+  const counts = [header.docs, header.terms, header.postings, header.vocabBytes];
+  if (!counts.every((c) => Number.isInteger(c) && c >= 0)) throw corrupt('bad counts');
+  const bodyStart = 12 + headerLength;
+  const expected =
+    pad4(header.vocabBytes) + header.docs * 4 + (header.terms + 1) * 4 + header.postings * 4 + pad4(header.postings * 2);
+  if (bytes.length - bodyStart !== expected) throw corrupt(`size ${bytes.length - bodyStart} bytes, expected ${expected}`);
+  const body = bytes.subarray(bodyStart);
+  if (checksum(body) !== header.checksum) throw corrupt('checksum mismatch');
+
+  const base = bytes.byteOffset + bodyStart;
+  const vocabText = Buffer.from(bytes.buffer, base, header.vocabBytes).toString('utf8');
+  const vocab = header.terms === 0 ? [] : vocabText.split('\n');
+  if (vocab.length !== header.terms) throw corrupt(`vocabulary of ${vocab.length} terms, expected ${header.terms}`);
+  let at = base + pad4(header.vocabBytes);
+  const docLengths = new Float32Array(bytes.buffer, at, header.docs);
+  at += header.docs * 4;
+  const termOffsets = new Uint32Array(bytes.buffer, at, header.terms + 1);
+  at += (header.terms + 1) * 4;
+  const postingDocs = new Uint32Array(bytes.buffer, at, header.postings);
+  at += header.postings * 4;
+  const postingTfs = new Uint16Array(bytes.buffer, at, header.postings);
+  if (termOffsets[0] !== 0 || termOffsets[header.terms] !== header.postings) throw corrupt('bad posting offsets');
+  for (let t = 0; t < header.terms; t++) if (termOffsets[t + 1]! < termOffsets[t]!) throw corrupt('bad posting offsets');
+  for (let i = 0; i < postingDocs.length; i++) if (postingDocs[i]! >= header.docs) throw corrupt('posting out of range');
+  return new Bm25Index({
+    prefixLength: header.prefixLength,
+    prefixWeight: header.prefixWeight,
+    k1: header.k1,
+    b: header.b,
+    titleWeight: header.titleWeight,
+    leadWeight: header.leadWeight,
+    vocab,
+    docLengths,
+    termOffsets,
+    postingDocs,
+    postingTfs,
+  });
+}

@@ -1,0 +1,11 @@
+/** Types for the untyped `snowball-stemmers` package (only what the analyzer uses). */
+declare module 'snowball-stemmers' {
+  interface Stemmer {
+    stem(word: string): string;
+  }
+  const snowball: {
+    newStemmer(language: string): Stemmer;
+    algorithms(): string[];
+  };
+  export default snowball;
+}

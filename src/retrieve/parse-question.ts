@@ -1,0 +1,72 @@
+/**
+ * What Sourcier understands of a question before searching: its index terms (question words are stop words of the
+ * analyzer, so "Qui", "Combien", "Est-ce que" never reach the index) and the kind of answer it expects.
+ */
+import { AppError } from '../core/app-error.js';
+import type { WeightedTerm } from '../lexical/bm25-index.js';
+import { foldText, tokenize, type Token } from '../lexical/french-analyzer.js';
+
+export type AnswerType = 'person' | 'number' | 'date' | 'place' | 'other';
+
+export interface ParsedQuestion {
+  /** The question as searched (trimmed, capped in length). */
+  text: string;
+  /** Distinct index terms, weight 1 each (compounds of hyphenated names included). */
+  terms: WeightedTerm[];
+  /** Tokens of the question, stop words included. */
+  tokens: Token[];
+  answerType: AnswerType;
+}
+
+/** Longest question analysed, in characters: beyond it, words add noise and cost, not precision. */
+export const MAX_QUESTION_CHARS = 2000;
+/** Most distinct terms searched; a pasted page keeps its first ones. */
+const MAX_TERMS = 64;
+
+/**
+ * Cues of the expected answer, tried in order on the folded question. The first that matches wins, so the specific
+ * ("quel nombre", "en quelle annee") comes before the generic ("quel", "qui").
+ */
+const ANSWER_CUES: Array<[RegExp, AnswerType]> = [
+  [/\bcombien\b|\bquel(?:le)?s? (?:est |sont |etait |fut )?(?:l'|le |la |les )?(?:nombre|montant|pourcentage|taux|part|quantite|prix|cout|age|population|superficie|surface|taille|hauteur|longueur|duree|somme|budget|chiffre|proportion|effectif|score|distance|poids|altitude|temperature|vitesse|salaire)\b/, 'number'],
+  [/\bquand\b|\ben quelle (?:annee|annees|periode|saison|decennie)\b|\bquel(?:le)?s? (?:est |etait )?(?:l'|la |le )?(?:annee|date|jour|mois|siecle|epoque|periode|decennie)\b|\bdepuis quand\b|\ba quel(?:le)? (?:moment|epoque|date|periode)\b|\bde quand\b/, 'date'],
+  [/\bwhereou\b|\bdans quel(?:le)?s? (?:pays|ville|region|departement|endroit|lieu|continent|quartier|commune|province|etat|territoire|zone)\b|\bquel(?:le)?s? (?:est |sont |etait )?(?:le |la |l'|les )?(?:pays|ville|region|lieu|endroit|capitale|continent|departement|commune|quartier|province|territoire)\b/, 'place'],
+  [/^(?:et |mais )?qui\b|\b(?:a|par|de|pour|avec|chez|contre|selon) qui\b|\bqui\s*\??\s*$|\bqui (?:est|etait|sont|etaient) (?:l'|le |la |les )?(?:auteur|president|fondateur|createur|responsable|inventeur|vainqueur|gagnant)|\bquel(?:le)?s? (?:est |sont |etait )?(?:le |la |l'|les )?(?:nom|president|presidente|auteur|ministre|chef|dirigeant|fondateur|fondatrice|createur|entraineur|joueur|roi|reine|pape|empereur|personne|personnage|artiste|ecrivain|architecte|inventeur|directeur|directrice|maire|secretaire|candidat|vainqueur|gagnant|premier ministre)\b/, 'person'],
+];
+
+/** Detects the kind of answer a question expects from its wording. */
+export function detectAnswerType(question: string): AnswerType {
+  // "où" (where) folds to "ou" (or): mark it before folding.
+  const marked = question.toLowerCase().replace(/(?<![\p{L}])où(?![\p{L}])/gu, ' whereou ');
+  const folded = foldText(marked).replace(/[\u2019\u02bc]/g, "'").trim();
+  for (const [re, type] of ANSWER_CUES) if (re.test(folded)) return type;
+  return 'other';
+}
+
+/**
+ * Parses a question. Throws QUESTION_INVALID when it holds no letter or digit at all (empty, whitespace,
+ * punctuation, emoji); any other text, however long or odd, is a question.
+ */
+export function parseQuestion(question: string): ParsedQuestion {
+  if (typeof question !== 'string' || !/[\p{L}\p{N}]/u.test(question)) {
+    throw new AppError('QUESTION_INVALID', 'The question holds no word: write a question in words, e.g. "Qui a remporté l\'élection ?".');
+  }
+  // Control characters are spaces: they carry no meaning and would only split words oddly.
+  // eslint-disable-next-line no-control-regex
+  const text = question.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim().slice(0, MAX_QUESTION_CHARS);
+  const tokens = tokenize(text);
+  const seen = new Set<string>();
+  const terms: WeightedTerm[] = [];
+  const add = (term: string) => {
+    if (seen.has(term) || seen.size >= MAX_TERMS) return;
+    seen.add(term);
+    terms.push({ term, weight: 1 });
+  };
+  for (const t of tokens) {
+    if (t.term !== null) add(t.term);
+    if (t.compound !== undefined) add(t.compound);
+  }
+  // A question made only of stop words ("Qui est-ce ?") still deserves a search: use its words as written.
+  if (terms.length === 0) for (const t of tokens) add(t.surface);
+  return { text, terms, tokens, answerType: detectAnswerType(text) };
+}

@@ -1,0 +1,78 @@
+/**
+ * First stage of an answer: candidate chunks for a question, from the BM25F index and, in hybrid mode, the vector
+ * index, fused by weighted reciprocal rank, restricted by the date and source filters.
+ */
+import type { Article, ScoredKey, SearchFilters } from '../core/types.js';
+import type { ParsedQuestion } from './parse-question.js';
+import type { SearchSnapshot } from './search-snapshot.js';
+import { articleFilter } from './search-filters.js';
+
+/** Options of {@link retrievePassages}. */
+export interface RetrieveOptions extends SearchFilters {
+  /** Candidates kept after fusion. Default 50. */
+  depth?: number;
+  /** Reciprocal-rank-fusion constant. Default 60 (the value of Cormack et al., robust across collections). */
+  rrfK?: number;
+  /** Weight of the dense ranking against the lexical one (1) in the fusion. Default 1. */
+  denseWeight?: number;
+}
+
+/** A candidate chunk with what each half of retrieval said of it (undefined: not in that half's list). */
+export interface Candidate {
+  key: number;
+  /** Fused score (lexical-only: the BM25F score). */
+  score: number;
+  lexicalScore?: number;
+  lexicalRank?: number;
+  denseScore?: number;
+  denseRank?: number;
+}
+
+/** Builds the chunk-key predicate for the filters, or undefined when nothing is filtered. */
+export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): ((key: number) => boolean) | undefined {
+  const accept = articleFilter(filters);
+  if (!accept) return undefined;
+  const memo = new Map<string, boolean>();
+  return (key) => {
+    const chunk = snapshot.chunks[key];
+    if (!chunk) return false;
+    let ok = memo.get(chunk.articleId);
+    if (ok === undefined) {
+      const article: Article | undefined = snapshot.articles.get(chunk.articleId);
+      ok = article !== undefined && accept(article);
+      memo.set(chunk.articleId, ok);
+    }
+    return ok;
+  };
+}
+
+/** Candidate chunks for a parsed question, best first. Lexical-only when the snapshot has no vectors or embedder. */
+export async function retrievePassages(snapshot: SearchSnapshot, question: ParsedQuestion, options: RetrieveOptions = {}): Promise<Candidate[]> {
+  const depth = options.depth ?? 50;
+  const filter = chunkFilter(snapshot, options);
+  const lexical = snapshot.lexical.searchTerms(question.terms, depth, filter);
+  let dense: ScoredKey[] = [];
+  if (snapshot.vectors && snapshot.embedder) {
+    const vector = await snapshot.embedder.embedQuery(question.text);
+    dense = snapshot.vectors.search(vector, depth, filter);
+  }
+  if (dense.length === 0) {
+    return lexical.map((hit, rank) => ({ key: hit.key, score: hit.score, lexicalScore: hit.score, lexicalRank: rank }));
+  }
+  const rrfK = options.rrfK ?? 60;
+  const denseWeight = options.denseWeight ?? 1;
+  const byKey = new Map<number, Candidate>();
+  lexical.forEach((hit, rank) => {
+    byKey.set(hit.key, { key: hit.key, score: 1 / (rrfK + rank + 1), lexicalScore: hit.score, lexicalRank: rank });
+  });
+  dense.forEach((hit, rank) => {
+    const add = denseWeight / (rrfK + rank + 1);
+    const c = byKey.get(hit.key);
+    if (c) {
+      c.score += add;
+      c.denseScore = hit.score;
+      c.denseRank = rank;
+    } else byKey.set(hit.key, { key: hit.key, score: add, denseScore: hit.score, denseRank: rank });
+  });
+  return [...byKey.values()].sort((a, b) => b.score - a.score || a.key - b.key).slice(0, depth);
+}
