@@ -73,11 +73,26 @@ export function parseHnswHeader(buf: Uint8Array): HnswFileHeader | undefined {
   };
 }
 
+/** What a successful check returns. */
+export interface HnswFileCheck {
+  header: HnswFileHeader;
+  /** With `keepVectors`: the stored (normalised) vectors, row i = hnswlib's internal id i, flat. */
+  vectors?: Float32Array;
+  /** With `keepVectors`: the key (label) of each row. */
+  labels?: Float64Array;
+}
+
 /**
  * Checks `file` against the expected dimensions and element count, reading it once (header, every level-0 record,
- * every upper-level link list). Throws INDEX_CORRUPT saying what is wrong; returns the parsed header when sound.
+ * every upper-level link list). Throws INDEX_CORRUPT saying what is wrong. `keepVectors` also returns the vectors
+ * read on the way (no second read of the file).
  */
-export async function checkHnswFile(file: string, dimensions: number, expectedCount: number): Promise<HnswFileHeader> {
+export async function checkHnswFile(
+  file: string,
+  dimensions: number,
+  expectedCount: number,
+  options: { keepVectors?: boolean } = {},
+): Promise<HnswFileCheck> {
   const corrupt = (what: string, cause?: unknown): AppError =>
     new AppError(
       'INDEX_CORRUPT',
@@ -122,13 +137,15 @@ export async function checkHnswFile(file: string, dimensions: number, expectedCo
     if (fileBytes < minBytes) throw corrupt(`${fileBytes} bytes, at least ${minBytes} expected for ${h.count} vectors (truncated?)`);
     if (h.count === 0) {
       if (fileBytes !== HNSW_HEADER_BYTES) throw corrupt(`${fileBytes} bytes for an empty index`);
-      return h;
+      return { header: h, ...(options.keepVectors ? { vectors: new Float32Array(0), labels: new Float64Array(0) } : {}) };
     }
     if (h.maxLevel < 0 || h.maxLevel > MAX_LEVEL) throw corrupt(`top level is ${h.maxLevel}`);
     if (h.enterPoint >= h.count) throw corrupt(`entry point ${h.enterPoint} is outside 0..${h.count - 1}`);
 
     // Level 0: neighbour counts and ids, deletion marks, finite unit vectors (cosine stores normalised vectors), labels.
     const labels = new Set<number>();
+    const kept = options.keepVectors ? new Float32Array(h.count * h.dimensions) : undefined;
+    const keptLabels = options.keepVectors ? new Float64Array(h.count) : undefined;
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / h.sizeDataPerElement));
     const chunk = new Uint8Array(perChunk * h.sizeDataPerElement);
     const dv = new DataView(chunk.buffer);
@@ -156,12 +173,14 @@ export async function checkHnswFile(file: string, dimensions: number, expectedCo
         }
         // NaN fails both comparisons; a zero vector stays zero after hnswlib's normalisation.
         if (!(sq === 0 || Math.abs(sq - 1) < 1e-3)) throw corrupt(`vector ${id} is not a unit vector`);
+        kept?.set(floats.subarray(base, base + h.dimensions), id * h.dimensions);
         const lo = dv.getUint32(at + h.labelOffset, true);
         const hi = dv.getUint32(at + h.labelOffset + 4, true);
         if (hi >= 1 << 21) throw corrupt(`element ${id} has an out-of-range key`);
         const label = hi * 2 ** 32 + lo;
         if (labels.has(label)) throw corrupt(`key ${label} appears twice`);
         labels.add(label);
+        if (keptLabels) keptLabels[id] = label;
       }
     }
 
@@ -194,7 +213,7 @@ export async function checkHnswFile(file: string, dimensions: number, expectedCo
     }
     if (pos !== tailBytes) throw corrupt(`${tailBytes - pos} unexpected bytes at the end`);
     if (topSeen !== h.maxLevel) throw corrupt(`the entry point is on level ${topSeen}, the header says ${h.maxLevel}`);
-    return h;
+    return { header: h, ...(kept && keptLabels ? { vectors: kept, labels: keptLabels } : {}) };
   } finally {
     await handle.close();
   }

@@ -22,13 +22,16 @@ export interface HnswOptions {
    */
   exactFilterFraction?: number;
   /**
-   * Where exact filtered search reads a key's vector. Default: the copy inside the HNSW graph (one native call per
-   * key); pass the application's own vector table to skip those copies.
+   * Where exact filtered search reads a key's vector. Pass the application's own vector table when it has one.
+   * Default: `readFrom` keeps a copy of the vectors it read while checking the file (n x dimensions x 4 bytes);
+   * `create` reads them back from hnswlib (one native call per key, ~0.1 ms each at 384 dimensions).
    */
   vectorOf?: (key: number) => ArrayLike<number> | undefined;
 }
 
 const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64, seed: 100, exactFilterFraction: 0.05 } as const;
+/** Keys probed to estimate how selective a filter is. */
+const SAMPLE = 512;
 
 type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -44,6 +47,8 @@ export class HnswVectorIndex implements VectorIndex {
     private readonly index: Hnsw,
     readonly dimensions: number,
     private readonly options: Required<Omit<HnswOptions, 'vectorOf'>> & Pick<HnswOptions, 'vectorOf'>,
+    /** Vectors by key for exact search (see HnswOptions.vectorOf); dropped when vectors are added. */
+    private table?: (key: number) => Float32Array | undefined,
   ) {}
 
   /** An empty index. `capacity` is a hint (vectors); the index grows when more are added. */
@@ -68,8 +73,8 @@ export class HnswVectorIndex implements VectorIndex {
    */
   static async readFrom(file: string, dimensions: number, expectedCount: number, options: HnswOptions = {}): Promise<HnswVectorIndex> {
     checkDimensions(dimensions);
-    await checkHnswFile(file, dimensions, expectedCount);
     const opts = { ...DEFAULTS, ...options };
+    const checked = await checkHnswFile(file, dimensions, expectedCount, { keepVectors: !opts.vectorOf });
     const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
     try {
       await index.readIndex(file);
@@ -83,7 +88,8 @@ export class HnswVectorIndex implements VectorIndex {
       );
     }
     index.setEf(opts.efSearch);
-    return new HnswVectorIndex(index, dimensions, opts);
+    const table = checked.vectors && checked.labels ? vectorTable(checked.vectors, checked.labels, dimensions) : undefined;
+    return new HnswVectorIndex(index, dimensions, opts, table);
   }
 
   get size(): number {
@@ -104,6 +110,7 @@ export class HnswVectorIndex implements VectorIndex {
     if (this.index.getCurrentCount() >= max) this.index.resizeIndex(Math.max(16, max * 2));
     this.index.addPoint(Array.from(vector), key);
     this.keysCache = undefined;
+    this.table = undefined;
   }
 
   /** Adds many vectors, growing the index once up front. */
@@ -126,12 +133,25 @@ export class HnswVectorIndex implements VectorIndex {
     if (!filter) return this.knn(vector, want);
 
     const keep = safeFilter(filter);
-    const allowed = this.keys().filter(keep);
-    if (allowed.length === 0) return [];
-    const wantAllowed = Math.min(want, allowed.length);
-    if (allowed.length <= Math.max(wantAllowed, this.options.exactFilterFraction * n)) return this.exact(allowed, vector, wantAllowed);
+    const keys = this.keys();
+    // Estimate selectivity on an even sample first: a broad filter goes straight to HNSW, without a pass over all keys.
+    const threshold = this.options.exactFilterFraction;
+    if (n > 4 * SAMPLE) {
+      let pass = 0;
+      for (let i = 0; i < SAMPLE; i++) if (keep(keys[Math.floor((i * n) / SAMPLE)]!)) pass++;
+      if (pass / SAMPLE > 2 * threshold) {
+        const hits = this.knn(vector, want, keep);
+        if (hits.length >= want) return hits;
+      }
+    }
+    const allowed = new Float64Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) if (keep(keys[i]!)) allowed[count++] = keys[i]!;
+    if (count === 0) return [];
+    const wantAllowed = Math.min(want, count);
+    if (count <= Math.max(wantAllowed, threshold * n)) return this.exact(allowed.subarray(0, count), vector, wantAllowed);
     const hits = this.knn(vector, wantAllowed, keep);
-    return hits.length >= wantAllowed ? hits : this.exact(allowed, vector, wantAllowed);
+    return hits.length >= wantAllowed ? hits : this.exact(allowed.subarray(0, count), vector, wantAllowed);
   }
 
   /**
@@ -179,7 +199,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   private exact(keys: Float64Array, vector: Float32Array, k: number): ScoredKey[] {
-    const vectorOf = this.options.vectorOf ?? ((key: number) => this.index.getPoint(key));
+    const vectorOf = this.options.vectorOf ?? this.table ?? ((key: number) => this.index.getPoint(key));
     return exactSearchKeys(keys, vectorOf, vector, k);
   }
 
@@ -193,6 +213,24 @@ export class HnswVectorIndex implements VectorIndex {
       throw new AppError('INTERNAL', `A vector of ${vector.length} dimensions was given to a ${this.dimensions}-dimensional index.`);
     }
   }
+}
+
+/** key -> row of a flat vector table; an array index when keys are dense (chunk positions), a Map otherwise. */
+function vectorTable(vectors: Float32Array, labels: Float64Array, dim: number): (key: number) => Float32Array | undefined {
+  const row = (r: number) => vectors.subarray(r * dim, (r + 1) * dim);
+  let max = -1;
+  for (const l of labels) if (l > max) max = l;
+  if (max < 4 * labels.length + 1024) {
+    const rowOf = new Int32Array(max + 1).fill(-1);
+    labels.forEach((l, r) => (rowOf[l] = r));
+    return (key) => (key >= 0 && key <= max && rowOf[key]! >= 0 ? row(rowOf[key]!) : undefined);
+  }
+  const rowOf = new Map<number, number>();
+  labels.forEach((l, r) => rowOf.set(l, r));
+  return (key) => {
+    const r = rowOf.get(key);
+    return r === undefined ? undefined : row(r);
+  };
 }
 
 function checkDimensions(dimensions: number): void {

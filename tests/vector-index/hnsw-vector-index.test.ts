@@ -110,6 +110,37 @@ describe('HnswVectorIndex', () => {
     }
   });
 
+  it('answers a selective filter exactly on a loaded index, also after more vectors are added', async () => {
+    const loaded = await HnswVectorIndex.readFrom(file, DIM, N);
+    const allowed = (key: number) => key % 97 === 5 || key === N;
+    const query = row(queries, DIM, 3);
+    expect(loaded.search(query, 4, allowed).map((h) => h.key)).toEqual(exactSearch(data, DIM, query, 4, allowed).map((h) => h.key));
+    // A vector added after loading must be found too (the vectors kept from the file no longer cover every key).
+    loaded.add(N, query);
+    const hits = loaded.search(query, 4, allowed);
+    expect(hits[0]).toMatchObject({ key: N });
+    expect(hits[0]!.score).toBeCloseTo(1, 5);
+  });
+
+  it('keeps filtered results complete on a larger index, whatever the share of keys the filter lets through', () => {
+    const n = 3000;
+    const big = clusteredVectors(n, DIM, 11);
+    const index = HnswVectorIndex.create(DIM, n);
+    for (let i = 0; i < n; i++) index.add(i, row(big, DIM, i));
+    for (const every of [2, 13, 40, 500]) {
+      const filter = (key: number) => key % every === 1;
+      for (let q = 0; q < 5; q++) {
+        const query = row(queries, DIM, q);
+        const hits = index.search(query, 10, filter);
+        const exact = exactSearch(big, DIM, query, 10, filter);
+        expect(hits.length, `1/${every}`).toBe(exact.length);
+        expect(hits.every((h) => filter(h.key))).toBe(true);
+        const truth = new Set(exact.map((h) => h.key));
+        expect(hits.filter((h) => truth.has(h.key)).length, `1/${every}`).toBeGreaterThanOrEqual(exact.length - 1);
+      }
+    }
+  });
+
   it('uses the vectors the application passes for exact filtered search', async () => {
     const calls: number[] = [];
     const loaded = await HnswVectorIndex.readFrom(file, DIM, N, {
