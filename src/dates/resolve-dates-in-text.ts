@@ -33,6 +33,7 @@ export interface ResolvedDate {
 
 const START = '(?<![\\p{L}\\p{N}])';
 const END = '(?![\\p{L}\\p{N}])';
+const NO_DAY_BEFORE = '(?<!(?:\\d|1er|premier)\\s+)';
 const global = (source: string) => new RegExp(source, 'gud');
 
 const PATTERNS = {
@@ -41,9 +42,10 @@ const PATTERNS = {
   dayMonth: global(
     `${START}(?:(${WEEKDAY_PATTERN})\\s+)?(${DAY_PATTERN})\\s+(${MONTH_PATTERN})${END}(?:\\s+(\\d{4})${END})?(?:\\s+(prochain|dernier)${END})?`,
   ),
-  monthYear: global(`${START}(${MONTH_PATTERN})\\s+(\\d{4})${END}`),
+  // Not after a day number: "31 février 2012" is no date at all, not February 2012.
+  monthYear: global(`${START}${NO_DAY_BEFORE}(${MONTH_PATTERN})\\s+(\\d{4})${END}`),
   month: global(
-    `${START}(?:(en|d'|de|depuis|des|jusqu'en|jusqu'a|fin|debut|mi|courant|mois\\s+de|mois\\s+d')[\\s-]*)?(${MONTH_PATTERN})${END}(?:\\s+(prochain|dernier)${END})?`,
+    `${START}${NO_DAY_BEFORE}(?:(en|d'|de|depuis|des|jusqu'en|jusqu'a|fin|debut|mi|courant|mois\\s+de|mois\\s+d')[\\s-]*)?(${MONTH_PATTERN})${END}(?:\\s+(prochain|dernier)${END})?`,
   ),
   year: global(
     `${START}(en|depuis|des|jusqu'en|jusqu'a|d'ici|courant|l'annee|l'an|annee|printemps|ete|automne|hiver|fin|debut|mi|avant|apres|entre|de|du|a\\s+partir\\s+de|au\\s+cours\\s+de|et|a|au)[\\s-]+(\\d{4})${END}`,
