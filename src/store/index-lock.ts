@@ -96,7 +96,7 @@ export async function acquireIndexLock(indexDir: string, deps: LockDeps): Promis
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await fs.link(temp, lockPath);
+        await createExclusive(fs, temp, lockPath, info);
         logger.debug('index lock taken', { lock: lockPath, pid: info.pid });
         let released = false;
         const release: Release = async () => {
@@ -137,6 +137,27 @@ export async function acquireIndexLock(indexDir: string, deps: LockDeps): Promis
   }
 }
 
+/**
+ * Creates the lock with its content in one step: a hard link of the fully written temp file (fails with EEXIST if a
+ * lock exists). File systems without hard links get an exclusive create and write instead (a crash in between leaves
+ * an unreadable lock, which the next locker treats as stale).
+ */
+async function createExclusive(fs: StoreFs, temp: string, lockPath: string, info: LockInfo): Promise<void> {
+  try {
+    await fs.link(temp, lockPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTSUP' && code !== 'EPERM' && code !== 'ENOSYS' && code !== 'EXDEV') throw error;
+    const handle = await fs.open(lockPath, 'wx');
+    try {
+      await handle.writeFile(`${JSON.stringify(info)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 /** Is `name` (an entry of the index folder) a lock staging file left by a crash? */
 export function isLockTemp(name: string): boolean {
   return name.startsWith(LOCK_TEMP_PREFIX) && name !== LOCK_FILE;
@@ -153,5 +174,5 @@ function lockedError(indexDir: string, lockPath: string, holder: LockInfo | unde
 export function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return code ? `${code}: ${message}` : message;
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }

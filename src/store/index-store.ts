@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname, uptime } from 'node:os';
+import { hostname, platform, uptime } from 'node:os';
 import { join } from 'node:path';
 import { AppError, isAppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
@@ -154,12 +154,19 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
   };
 
+  /** fsync of a folder makes renames in it durable; where the platform cannot do it (Windows, some file systems), skip it. */
   const fsyncDir = async (dir: string): Promise<void> => {
-    const handle = await fs.open(dir, 'r');
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(dir, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EINVAL' || code === 'ENOTSUP' || code === 'EISDIR' || (platform() === 'win32' && code === 'EPERM')) return;
+      throw error;
     }
   };
 
@@ -241,6 +248,19 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
   };
 
   const readLive = async (): Promise<LiveGeneration | undefined> => {
+    // A writer may switch CURRENT and delete old generations while we verify: if the pointer moved, read again.
+    for (let attempt = 0; ; attempt++) {
+      const pointer = await readPointer();
+      try {
+        return await readLiveOnce();
+      } catch (error) {
+        if (attempt >= 2 || !isAppError(error, 'INDEX_CORRUPT') || (await readPointer()) === pointer) throw error;
+        logger.info('index changed while it was read; reading it again', { dir: indexDir });
+      }
+    }
+  };
+
+  const readLiveOnce = async (): Promise<LiveGeneration | undefined> => {
     const gens = await listGenerations();
     const pointer = await readPointer();
     if (!gens || (gens.length === 0 && pointer === undefined)) return undefined;

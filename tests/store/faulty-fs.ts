@@ -10,7 +10,7 @@ export interface Fault {
   /** Matches the path (for rename/link: the destination). */
   path: (path: string) => boolean;
   /** errno to throw, or 'short' for a writeFile that writes half its data and reports success (a full disk). */
-  code: 'ENOSPC' | 'EROFS' | 'EACCES' | 'EIO' | 'ENOENT' | 'short';
+  code: 'ENOSPC' | 'EROFS' | 'EACCES' | 'EPERM' | 'EIO' | 'ENOENT' | 'short';
 }
 
 /** The real file system with injected faults; `hits` counts faults that fired. */
@@ -97,6 +97,7 @@ function errno(code: string, op: string, path: string): NodeJS.ErrnoException {
     EACCES: 'permission denied',
     EIO: 'i/o error',
     ENOENT: 'no such file or directory',
+    EPERM: 'operation not permitted',
   };
   const error = new Error(`${code}: ${messages[code] ?? 'error'}, ${op} '${path}'`) as NodeJS.ErrnoException;
   error.code = code;

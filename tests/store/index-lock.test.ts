@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
 import { openStore } from '../../src/store/index-store.js';
+import { faultyFs } from './faulty-fs.js';
 import { recordingLogger } from './helpers.js';
 
 let root: string;
@@ -72,6 +73,16 @@ describe('store.lock', () => {
     const error = await openStore(indexDir).lock().catch((e: unknown) => e);
     expect(isAppError(error, 'INDEX_LOCKED')).toBe(true);
     expect((error as Error).message).toContain('process 4242 on elsewhere');
+  });
+
+  it('still locks exclusively on a file system without hard links', async () => {
+    const fs = faultyFs([{ op: 'link', path: () => true, code: 'EPERM' }]);
+    const release = await openStore(indexDir, { fs }).lock();
+    expect(fs.hits).toBe(1);
+    expect(JSON.parse(await readFile(join(indexDir, '.lock'), 'utf8')).pid).toBe(process.pid);
+    expect(isAppError(await openStore(indexDir, { fs }).lock().catch((e: unknown) => e), 'INDEX_LOCKED')).toBe(true);
+    await release();
+    expect(await readdir(indexDir)).toEqual([]);
   });
 
   it('does not remove a lock that another holder took after its own was recovered', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError, type AppErrorCode } from '../../src/core/app-error.js';
 import { openStore, type IndexStore, type StoreDeps } from '../../src/store/index-store.js';
+import { nodeStoreFs } from '../../src/store/store-fs.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { faultyFs, named, type Fault } from './faulty-fs.js';
 import { commitBuild, fileContent, manifestFields, recordingLogger } from './helpers.js';
@@ -162,6 +163,26 @@ describe('openStore: damaged generations', () => {
     expect(isAppError(error, 'INDEX_CORRUPT')).toBe(true);
     expect((error as Error).message).toContain('sourcier index');
     expect((error as Error).message).toContain('lexical.bin');
+  });
+
+  it('reads again when a writer switches generations and deletes the one being verified', async () => {
+    await commitBuild(store(), 1);
+    await commitBuild(store(), 2);
+    let raced = false;
+    const racingFs: StoreDeps['fs'] = {
+      ...nodeStoreFs,
+      readFile: async (path) => {
+        if (!raced && path.endsWith('manifest.json')) {
+          raced = true; // two builds land while this reader is between the pointer and the manifest
+          await commitBuild(store(), 3);
+          await commitBuild(store(), 4);
+        }
+        return nodeStoreFs.readFile(path);
+      },
+    };
+    const live = await store({ fs: racingFs }).readLive();
+    expect(raced).toBe(true);
+    expect(live?.manifest.extra).toEqual({ build: 4 });
   });
 
   it('serves the newest complete generation when the pointer is damaged or missing', async () => {
