@@ -1,0 +1,181 @@
+import { AppError } from '../core/app-error.js';
+import { jaccard, minHashSignature, mix32, sequenceKey, shingleHashes, toSortedSet, wordHashes } from './min-hash.js';
+
+/** What `groupDuplicates` needs of an article. */
+export interface DedupArticle {
+  id: string;
+  title: string;
+  /** Body text; only the text is compared (wire copies are often republished under another title). */
+  text: string;
+  /** `YYYY-MM-DD` or `YYYY-MM`; the earliest copy is the one to cite. */
+  date?: string;
+}
+
+export interface GroupDuplicatesOptions {
+  /**
+   * Jaccard similarity of the two texts' word-shingle sets at or above which they are the same story (default 0.8).
+   * With 4-word shingles, 0.8 tolerates about one changed word in 40 (a few words in a wire story) or an added
+   * line of a tenth of the text; two articles written separately on the same event stay far below (typically < 0.2).
+   */
+  threshold?: number;
+  /** Words per shingle (default 4). Longer shingles make edits cost more similarity. */
+  shingleSize?: number;
+  /** MinHash signature length (default 64 one-permutation bins); must be a multiple of `bands`. */
+  hashes?: number;
+  /**
+   * LSH bands (default 16, so 4 rows each): two texts become a candidate pair when one band of their signatures is
+   * equal. With 16 x 4, a pair at Jaccard 0.8 is found with probability 0.9998, one at 0.5 with 0.64.
+   */
+  bands?: number;
+  /** Texts with fewer words are never grouped (default 8): empty or one-line bodies say nothing about the story. */
+  minWords?: number;
+}
+
+/**
+ * Duplicate groups: for every article in a group, the other members in citation order (earliest date, then
+ * smallest id). A plain Map (it serialises with `Object.fromEntries`); `dates` remembers the dates used to order it.
+ */
+export class DuplicateGroups extends Map<string, string[]> {
+  readonly dates = new Map<string, string | undefined>();
+}
+
+const DEFAULTS = { threshold: 0.8, shingleSize: 4, hashes: 64, bands: 16, minWords: 8 } satisfies Required<GroupDuplicatesOptions>;
+
+/**
+ * Groups exact duplicates (same normalised text: case, accents, punctuation and spacing ignored) and near-duplicates
+ * (wire copy republished with a different title, a trailing line or a few words changed). Near-duplicates are found
+ * with MinHash over word shingles and LSH banding, then every candidate pair is verified by the exact Jaccard
+ * similarity of the two shingle sets (hashed to 32 bits) against `threshold`. Groups are the connected components of
+ * the verified pairs, so a chain of close copies ends in one group. Deterministic: no randomness, and the result does
+ * not depend on the input order.
+ */
+export function groupDuplicates(articles: readonly DedupArticle[], options: GroupDuplicatesOptions = {}): DuplicateGroups {
+  const o = { ...DEFAULTS, ...options };
+  if (!(o.threshold > 0 && o.threshold <= 1)) throw new AppError('CONFIG_INVALID', `Dedup threshold ${o.threshold} is outside (0, 1]; use a Jaccard similarity such as 0.8.`);
+  if (!Number.isInteger(o.bands) || o.bands < 1 || !Number.isInteger(o.hashes) || o.hashes % o.bands !== 0) {
+    throw new AppError('CONFIG_INVALID', `Dedup hashes (${o.hashes}) must be a multiple of bands (${o.bands}); use e.g. 64 hashes in 16 bands.`);
+  }
+  if (!Number.isInteger(o.shingleSize) || o.shingleSize < 1) throw new AppError('CONFIG_INVALID', `Dedup shingleSize ${o.shingleSize} must be a positive integer.`);
+
+  const n = articles.length;
+  const parent = new Int32Array(n).map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+
+  // Exact duplicates first: only one representative per distinct text goes through MinHash.
+  const byText = new Map<string, number>();
+  const representatives: number[] = [];
+  // Shingle hashes by article position (representatives only); sorted into sets only for pairs that get verified.
+  const shingles: Array<Uint32Array | undefined> = new Array(n);
+  const sets: Array<Uint32Array | undefined> = new Array(n);
+  const setOf = (i: number) => (sets[i] ??= toSortedSet(shingles[i]!));
+  for (let i = 0; i < n; i++) {
+    const words = wordHashes(articles[i]!.text);
+    if (words.length < o.minWords) continue;
+    const key = sequenceKey(words);
+    const first = byText.get(key);
+    if (first !== undefined) {
+      union(first, i);
+      continue;
+    }
+    byText.set(key, i);
+    representatives.push(i);
+    shingles[i] = shingleHashes(words, o.shingleSize);
+  }
+
+  const rows = o.hashes / o.bands;
+  const buckets = Array.from({ length: o.bands }, () => new Map<number, number[]>());
+  const signature = new Uint32Array(o.hashes);
+  for (const i of representatives) {
+    minHashSignature(shingles[i]!, o.hashes, undefined, signature);
+    for (let band = 0; band < o.bands; band++) {
+      let key = 0x2545f491 ^ band;
+      for (let r = band * rows; r < (band + 1) * rows; r++) key = mix32(key ^ signature[r]!);
+      const bucket = buckets[band]!.get(key);
+      if (bucket) bucket.push(i);
+      else buckets[band]!.set(key, [i]);
+    }
+  }
+
+  const checked = new Set<number>();
+  for (const bandBuckets of buckets) {
+    for (const bucket of bandBuckets.values()) {
+      for (let x = 0; x < bucket.length; x++) {
+        for (let y = x + 1; y < bucket.length; y++) {
+          const a = bucket[x]!;
+          const b = bucket[y]!;
+          if (find(a) === find(b)) continue;
+          const pair = a * n + b;
+          if (checked.has(pair)) continue;
+          checked.add(pair);
+          const sa = setOf(a);
+          const sb = setOf(b);
+          // Jaccard cannot exceed the ratio of the set sizes: skip the merge when that already rules the pair out.
+          if (Math.min(sa.length, sb.length) < o.threshold * Math.max(sa.length, sb.length)) continue;
+          if (jaccard(sa, sb) >= o.threshold) union(a, b);
+        }
+      }
+    }
+  }
+
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const root = find(i);
+    const list = members.get(root);
+    if (list) list.push(i);
+    else members.set(root, [i]);
+  }
+
+  const groups = new DuplicateGroups();
+  const dateOf = (id: string) => groups.dates.get(id);
+  for (const list of members.values()) {
+    if (list.length < 2) continue;
+    const ids = list.map((i) => articles[i]!.id);
+    for (const i of list) groups.dates.set(articles[i]!.id, articles[i]!.date);
+    ids.sort((a, b) => compareForCitation(a, b, dateOf));
+    for (const id of ids) groups.set(id, ids.filter((other) => other !== id));
+  }
+  return groups;
+}
+
+/**
+ * The member of `id`'s group to cite: the earliest date, then the smallest id (numeric ids compare as numbers).
+ * Dates come from `dateOf` when given, else from the `DuplicateGroups` that `groupDuplicates` returned; a map read
+ * back from JSON has no dates, so pass `dateOf` then. An article in no group is its own canonical member.
+ */
+export function canonicalOf(groups: ReadonlyMap<string, readonly string[]>, id: string, dateOf?: (id: string) => string | undefined): string {
+  const others = groups.get(id);
+  if (!others || others.length === 0) return id;
+  const dates = dateOf ?? (groups instanceof DuplicateGroups ? (member: string) => groups.dates.get(member) : () => undefined);
+  let best = id;
+  for (const other of others) if (compareForCitation(other, best, dates) < 0) best = other;
+  return best;
+}
+
+/** Earliest date first (undated last), then smallest id. */
+function compareForCitation(a: string, b: string, dateOf: (id: string) => string | undefined): number {
+  const da = dateOf(a);
+  const db = dateOf(b);
+  if (da !== db) {
+    if (da === undefined) return 1;
+    if (db === undefined) return -1;
+    return da < db ? -1 : 1;
+  }
+  return compareIds(a, b);
+}
+
+function compareIds(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b) && a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
