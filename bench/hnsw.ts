@@ -1,7 +1,8 @@
 /**
  * HNSW build rate, query time and recall@10 against exact search, on random clustered vectors.
- *   npx tsx bench/hnsw.ts [n=10000,100000] [dims=384,32] [ef=16,32,64,128] [m=16] [efc=200]
- * Arguments are key=value, lists comma-separated. Single-threaded; run it alone on a quiet machine.
+ *   npx tsx bench/hnsw.ts [n=10000,100000] [dims=384,32] [ef=16,32,64,128] [m=16] [efc=200] [noise=0.6] [queries=200]
+ * Arguments are key=value, lists comma-separated. `noise` is the spread of points around their cluster centre
+ * (centres are N(0,1) per dimension): larger is harder for HNSW. Single-threaded; run it alone on a quiet machine.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const efs = list('ef', '16,32,64,128');
 const m = Number(args.m ?? 16);
 const efConstruction = Number(args.efc ?? 200);
 const queries = Number(args.queries ?? 200);
+const noise = Number(args.noise ?? 0.6);
 const k = 10;
 
 /** Deterministic PRNG (mulberry32) and Gaussian noise, so runs are comparable. */
@@ -44,7 +46,7 @@ function clustered(n: number, dim: number, seed: number): Float32Array {
     const c = Math.floor(r() * clusters);
     let s = 0;
     for (let d = 0; d < dim; d++) {
-      const x = centres[c * dim + d]! + 0.6 * gaussian(r);
+      const x = centres[c * dim + d]! + noise * gaussian(r);
       out[i * dim + d] = x;
       s += x * x;
     }
@@ -55,7 +57,7 @@ function clustered(n: number, dim: number, seed: number): Float32Array {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'sourcier-bench-'));
-console.log(`M=${m} efConstruction=${efConstruction} k=${k} queries=${queries}`);
+console.log(`M=${m} efConstruction=${efConstruction} k=${k} queries=${queries} noise=${noise}`);
 try {
   for (const dim of dimsList) {
     for (const n of sizes) {

@@ -177,7 +177,8 @@ export class HnswVectorIndex implements VectorIndex {
       this.writing = false;
     }
     try {
-      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count);
+      // The copy only proves the file loads: no vector table for it (vectorOf given).
+      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, { vectorOf: () => undefined });
       if (copy.size !== count || copy.dimensions !== this.dimensions) throw new Error('reloaded index differs');
     } catch (error) {
       throw new AppError(
@@ -247,6 +248,7 @@ async function fsyncPath(path: string): Promise<void> {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return (error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ${error.message}` : error.message;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
 }

@@ -286,6 +286,16 @@ describe('openStore: write failures', () => {
     });
   }
 
+  it('fails with INDEX_WRITE_FAILED when the generation folder disappears during a build', async () => {
+    const old = await commitBuild(store(), 1);
+    const writer = await store().beginGeneration();
+    await rm(writer.dir, { recursive: true });
+    const error = await writer.writeFile('a.bin', 'a').catch((e: unknown) => e);
+    expect(isAppError(error, 'INDEX_WRITE_FAILED')).toBe(true);
+    expect((error as Error & { cause?: NodeJS.ErrnoException }).cause?.code).toBe('ENOENT');
+    expect((await store().readLive())?.id).toBe(old);
+  });
+
   it('fails with INDEX_WRITE_FAILED when the index folder cannot be created', async () => {
     const fs = faultyFs([{ op: 'mkdir', path: () => true, code: 'EROFS' }]);
     expect(await codeOf(store({ fs }).beginGeneration())).toBe('INDEX_WRITE_FAILED');
