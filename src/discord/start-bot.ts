@@ -178,7 +178,7 @@ async function routeInteraction(ctx: BotContext, commands: readonly BotCommand[]
       outcome = await handler.execute(ctx, interaction);
     }
   } catch (error) {
-    outcome = { ...outcome, outcome: 'error', reason: isAppError(error) ? error.code : 'unexpected' };
+    outcome = { questionChars: questionLength(interaction), ...outcome, outcome: 'error', reason: isAppError(error) ? error.code : 'unexpected' };
     ctx.logger.error('discord interaction failed', {
       interactionId: interaction.id,
       command,
@@ -209,6 +209,16 @@ async function routeInteraction(ctx: BotContext, commands: readonly BotCommand[]
       ...(outcome.reason ? { reason: outcome.reason } : {}),
     });
   }
+}
+
+/** Length of the question an interaction carries, for the log line of a failed one. */
+function questionLength(interaction: Interaction): number | undefined {
+  if (interaction.isChatInputCommand()) {
+    const text = interaction.options.getString('question') ?? interaction.options.getString('texte');
+    return text === null ? undefined : text.trim().length;
+  }
+  if (interaction.isMessageContextMenuCommand()) return interaction.targetMessage.content.trim().length;
+  return undefined;
 }
 
 /** Routes a message (mention or bot thread) and writes its log line; never throws. */

@@ -61,6 +61,11 @@ export class WorkQueue {
         reject(new AppError('TIMEOUT', `No answer within ${this.options.timeoutMs} ms; the question was abandoned.`));
       }, this.options.timeoutMs);
       const start = () => {
+        if (timedOut) {
+          // Abandoned while waiting: skip it and give the slot to the next one.
+          this.#waiting.shift()?.();
+          return;
+        }
         this.#running += 1;
         let result: Promise<T>;
         try {
@@ -68,20 +73,22 @@ export class WorkQueue {
         } catch (error) {
           result = Promise.reject(error);
         }
-        result
-          .then(
-            (value) => {
-              if (!timedOut) resolve(value);
-            },
-            (error: unknown) => {
-              if (!timedOut) reject(error);
-            },
-          )
-          .finally(() => {
-            clearTimeout(timer);
-            this.#running -= 1;
-            this.#waiting.shift()?.();
-          });
+        // The slot is freed (and the next job started) before the caller hears back.
+        const settle = () => {
+          clearTimeout(timer);
+          this.#running -= 1;
+          this.#waiting.shift()?.();
+        };
+        result.then(
+          (value) => {
+            settle();
+            if (!timedOut) resolve(value);
+          },
+          (error: unknown) => {
+            settle();
+            if (!timedOut) reject(error);
+          },
+        );
       };
       if (this.#running < this.options.concurrency) start();
       else this.#waiting.push(start);

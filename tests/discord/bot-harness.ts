@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/core/logger.js';
-import type { Sourcier } from '../../src/core/types.js';
+import type { Article, Sourcier } from '../../src/core/types.js';
 import { parseDiscordConfig } from '../../src/discord/discord-config.js';
 import { startBot, type RunningBot, type StartBotOptions } from '../../src/discord/start-bot.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest } from './fake-discord/fake-discord.js';
@@ -25,11 +25,11 @@ export interface Harness {
 
 /** Starts a fake Discord and the real bot (discord.js) against it, with the double or a given Sourcier. */
 export async function startHarness(
-  options: { env?: Record<string, string>; fake?: FakeDiscordOptions; sourcier?: Sourcier; bot?: Partial<StartBotOptions> } = {},
+  options: { env?: Record<string, string>; fake?: FakeDiscordOptions; sourcier?: Sourcier; bot?: Partial<StartBotOptions>; extraArticles?: Article[] } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'sourcier-discord-'));
   const fake = await startFakeDiscord(options.fake);
-  const double = createSourcierDouble();
+  const double = createSourcierDouble(options.extraArticles);
   const sourcier = options.sourcier ?? double;
   const logs: string[] = [];
   const feedbackFile = join(dir, 'data', 'feedback.jsonl');

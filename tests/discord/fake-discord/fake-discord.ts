@@ -23,6 +23,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   guildId?: string;
   channelId?: string;
+  /** Role ids the guild has, besides @everyone (members can only hold roles the guild has). */
+  roleIds?: string[];
   /** Close the gateway with this code as soon as the client identifies (4004, 4014, …). */
   closeOnIdentify?: number;
 }
@@ -118,7 +120,7 @@ export class FakeDiscord {
   }
 
   /** Resolves when a recorded request matches (checks what is already recorded first). */
-  async waitForRequest(match: (r: RecordedRequest) => boolean, timeoutMs = 10_000): Promise<RecordedRequest> {
+  async waitForRequest(match: (r: RecordedRequest) => boolean, timeoutMs = 5_000): Promise<RecordedRequest> {
     return this.#waitFor(() => this.requests.find(match), timeoutMs, 'request');
   }
 
@@ -220,7 +222,17 @@ export class FakeDiscord {
       joined_at: new Date().toISOString(),
       channels: [...this.channels.values()].filter((c) => c.type !== 11).map((c, i) => ({ ...c, guild_id: this.guildId, position: i, permission_overwrites: [] })),
       threads: [],
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '1071698660929', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [this.guildId, ...(this.#options.roleIds ?? [])].map((id, i) => ({
+        id,
+        name: i === 0 ? '@everyone' : `role-${i}`,
+        permissions: '1071698660929',
+        position: i,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      })),
       members: [],
       presences: [],
       voice_states: [],
@@ -427,7 +439,6 @@ export class FakeDiscord {
           channel_id: this.channelId,
           webhook_id: this.applicationId,
           application_id: this.applicationId,
-          interaction_metadata: { id: m[1] },
         });
         this.#originals.set(token, message.id);
       }
@@ -465,7 +476,7 @@ export class FakeDiscord {
     if (method === 'POST' && (m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path))) {
       const thread = { id: m[2]!, type: 11, parent_id: m[1]!, owner_id: this.botUserId, name: body?.name ?? 'fil' };
       this.channels.set(thread.id, thread);
-      return this.#json(res, 201, {
+      const threadObject = {
         ...thread,
         guild_id: this.guildId,
         thread_metadata: { archived: false, auto_archive_duration: body?.auto_archive_duration ?? 1440, archive_timestamp: new Date().toISOString(), locked: false },
@@ -473,7 +484,10 @@ export class FakeDiscord {
         member_count: 1,
         rate_limit_per_user: 0,
         flags: 0,
-      });
+      };
+      // Discord tells the bot about the new thread on the gateway (Guilds intent), as it does for real.
+      if (this.#live) this.#dispatch('THREAD_CREATE', { ...threadObject, newly_created: true });
+      return this.#json(res, 201, threadObject);
     }
     if (method === 'POST' && /^\/channels\/\d+\/typing$/.test(path)) {
       res.writeHead(204).end();
