@@ -75,6 +75,8 @@ function isTitleLine(paragraph: string): boolean {
 
 /** Equal once case, spacing and final punctuation are ignored. */
 function sameTitle(a: string, b: string): boolean {
+  // Cheap length check first: the first paragraph of a JSONL article can be the whole text.
+  if (Math.abs(a.length - b.length) > 8) return false;
   return titleKey(a) === titleKey(b);
 }
 
@@ -94,6 +96,9 @@ export function titleFromFirstSentence(text: string): string {
   sentence = sentence.trim();
   if (sentence.length <= FALLBACK_TITLE_CHARS) return sentence;
   const cut = sentence.lastIndexOf(' ', FALLBACK_TITLE_CHARS);
-  const head = sentence.slice(0, cut > FALLBACK_TITLE_CHARS / 2 ? cut : FALLBACK_TITLE_CHARS);
+  let at = cut > FALLBACK_TITLE_CHARS / 2 ? cut : FALLBACK_TITLE_CHARS;
+  // Never end on half of a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(sentence[at - 1] ?? '')) at--;
+  const head = sentence.slice(0, at);
   return `${head.replace(/[\s\u00A0,;:(«"'’-]+$/u, '')}…`;
 }
