@@ -34,7 +34,7 @@ describe('/ask against the fake Discord', () => {
 
 describe('/ask safety and failure paths', () => {
   it('pings nobody when the question carries @everyone, a role and a user mention, and shows them neutralised', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { DISCORD_MENTIONS: 'true' } });
     const { token } = h.fake.slashCommand('ask', { question: '@everyone @here <@&123456789012345678> <@123456789012345678> la coalition à Marrakech ?' });
     const edit = await h.edit(token);
     const title: string = edit.body.embeds[0].title;
@@ -119,7 +119,7 @@ describe('/ask safety and failure paths', () => {
     h.fake.failNext('PATCH', /\/messages\/@original$/, 400, { message: `refused Bot ${h.fake.token}`, code: 50035 });
     const { token } = h.fake.slashCommand('ask', { question: 'coalition Marrakech' });
     await h.fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(token) && r.body?.content !== undefined);
-    await h.fake.waitForRequest(() => (h!.logs.some((l) => l.includes('"msg":"discord interaction"')) ? true : undefined) as any);
+    await h.fake.waitUntil(() => h!.logs.some((l) => l.includes('"msg":"discord interaction"')));
     const all = h.logs.join('\n');
     expect(all).toContain('discord interaction failed');
     expect(all).toContain('[redacted]');

@@ -88,8 +88,17 @@ describe('context menu, mentions, threads, /sources, autocomplete', () => {
     expect(mentionViolations(h.fake.messageBodies())).toEqual([]);
   });
 
-  it('a message mentioning the bot is answered with a reply that pings nobody', async () => {
+  it('without DISCORD_MENTIONS the bot identifies with Guilds only and receives no messages', async () => {
     h = await startHarness();
+    expect(h.fake.gatewayReceived.find((p) => p.op === 2)!.d.intents).toBe(1);
+    h.fake.userMessage(`<@${h.fake.botUserId}> coalition Marrakech`, { mentionsBot: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.double.calls.ask).toBe(0);
+  });
+
+  it('with DISCORD_MENTIONS a message mentioning the bot is answered with a reply that pings nobody', async () => {
+    h = await startHarness({ env: { DISCORD_MENTIONS: 'true' } });
+    expect(h.fake.gatewayReceived.find((p) => p.op === 2)!.d.intents).toBe(1 | (1 << 9));
     const id = h.fake.userMessage(`<@${h.fake.botUserId}> Où se réunit la coalition à Marrakech ?`, { mentionsBot: true });
     const reply = await h.fake.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path));
     expect(reply.body.message_reference.message_id).toBe(id);
@@ -102,7 +111,7 @@ describe('context menu, mentions, threads, /sources, autocomplete', () => {
   });
 
   it('with DISCORD_ASK_THREADS, /ask opens a thread and messages there are follow-up questions', async () => {
-    h = await startHarness({ env: { DISCORD_ASK_THREADS: 'true' } });
+    h = await startHarness({ env: { DISCORD_ASK_THREADS: 'true', DISCORD_MENTIONS: 'true' } });
     const { token } = h.fake.slashCommand('ask', { question: 'coalition Marrakech' });
     await h.edit(token);
     const created = await h.fake.waitForRequest((r) => r.method === 'POST' && /\/threads$/.test(r.path));

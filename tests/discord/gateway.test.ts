@@ -32,7 +32,7 @@ describe('gateway lifecycle', () => {
     const resume = h.fake.gatewayReceived.find((p) => p.op === 6)!;
     expect(resume.d.session_id).toMatch(/^session-/);
     expect(h.fake.gatewayReceived.filter((p) => p.op === 2)).toHaveLength(1);
-    await h.fake.waitForRequest(() => (h!.fake.connected ? ({} as never) : undefined));
+    await h.fake.waitUntil(() => h!.fake.connected, 5000, 'resumed connection');
     const { token } = h.fake.slashCommand('ask', { question: 'coalition Marrakech' });
     expect((await h.edit(token)).body.embeds[0].description).toContain('**[1]**');
   });

@@ -39,6 +39,7 @@ interface FailRule {
 }
 
 const BOT_NAME = 'Sourcier';
+const GUILD_MESSAGES_INTENT = 1 << 9;
 let snowflake = 1_200_000_000_000_000_000n;
 /** A fresh 19-digit id (discord.js and @discordjs/rest route on 17–19 digit ids). */
 export function newId(): string {
@@ -122,6 +123,11 @@ export class FakeDiscord {
   /** Resolves when a recorded request matches (checks what is already recorded first). */
   async waitForRequest(match: (r: RecordedRequest) => boolean, timeoutMs = 5_000): Promise<RecordedRequest> {
     return this.#waitFor(() => this.requests.find(match), timeoutMs, 'request');
+  }
+
+  /** Resolves when `probe` returns true (re-checked on every request or gateway payload, and every 50 ms). */
+  async waitUntil(probe: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+    await this.#waitFor(() => (probe() ? true : undefined), timeoutMs, what);
   }
 
   async waitForGateway(op: number, count = 1, timeoutMs = 10_000): Promise<void> {
@@ -341,7 +347,10 @@ export class FakeDiscord {
     return { id: base.id, token: base.token };
   }
 
-  /** Dispatches MESSAGE_CREATE (a user writing in a channel). */
+  /**
+   * Dispatches MESSAGE_CREATE (a user writing in a channel) — only when the client identified with the GuildMessages
+   * intent, as Discord does. Returns the message id either way.
+   */
   userMessage(content: string, opts: InteractionOptions & { mentionsBot?: boolean } = {}): string {
     const author = opts.user ?? this.user(opts.userId);
     const channelId = opts.channelId ?? this.channelId;
@@ -351,6 +360,8 @@ export class FakeDiscord {
       channel_id: channelId,
       mentions: opts.mentionsBot ? [{ id: this.botUserId, username: BOT_NAME, discriminator: '0', bot: true }] : [],
     });
+    const identify = [...this.gatewayReceived].reverse().find((p) => p.op === 2);
+    if (((identify?.d.intents ?? 0) & GUILD_MESSAGES_INTENT) === 0) return message.id;
     this.#dispatch('MESSAGE_CREATE', { ...message, guild_id: this.guildId, member: { roles: opts.roles ?? [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } });
     return message.id;
   }
