@@ -1,0 +1,214 @@
+import { AppError, isAppError } from '../core/app-error.js';
+import type { CoreConfig } from '../core/config.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
+import { loadTransformersEmbedder } from '../embed/transformers-embedder.js';
+import { buildIndex } from '../indexing/build-index.js';
+import { loadGeneration, type LoadedGeneration } from '../indexing/load-generation.js';
+import { openStore } from '../store/index-store.js';
+import { answerQuestion, findQuote } from '../answer/answer-question.js';
+import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
+import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
+
+export interface OpenSourcierDeps {
+  logger?: Logger;
+  /** An embedder to use; `null` forces lexical-only; absent: load the configured model (falling back to lexical-only). */
+  embedder?: Embedder | null;
+  /** Build the index first when there is none (npm start). */
+  buildIfMissing?: boolean;
+  onProgress?: (progress: IndexProgress) => void;
+  now?: () => Date;
+}
+
+interface EmbedderChoice {
+  embedder?: Embedder;
+  reason?: string;
+}
+
+/** Loads the configured model, or explains why Sourcier runs lexical-only. */
+export async function chooseEmbedder(config: CoreConfig, deps: OpenSourcierDeps): Promise<EmbedderChoice> {
+  const logger = deps.logger ?? silentLogger;
+  if (deps.embedder === null) return { reason: 'lexical-only mode requested' };
+  if (deps.embedder) return { embedder: deps.embedder };
+  try {
+    const embedder = await loadTransformersEmbedder({
+      model: config.embeddingModel,
+      cacheDir: config.modelCacheDir,
+      allowRemote: config.allowRemoteModels,
+      logger,
+    });
+    return { embedder };
+  } catch (error) {
+    if (!isAppError(error, 'MODEL_UNAVAILABLE')) throw error;
+    const reason = `embedding model ${config.embeddingModel} unavailable, lexical-only search (${error.message})`;
+    logger.warn('embedding model unavailable: continuing in lexical-only mode', { model: config.embeddingModel, reason: error.message });
+    return { reason };
+  }
+}
+
+/** `sourcier index`: builds a new generation from the corpus with the configured model (or lexical-only). */
+export async function buildIndexFromConfig(
+  config: CoreConfig,
+  deps: OpenSourcierDeps & { rebuild?: boolean },
+): Promise<IndexSummary> {
+  const choice = await chooseEmbedder(config, deps);
+  return buildIndex({
+    corpusDir: config.corpusDir,
+    indexDir: config.indexDir,
+    embedder: choice.embedder,
+    modeReason: choice.reason,
+    rebuild: deps.rebuild,
+    logger: deps.logger,
+    onProgress: deps.onProgress,
+  });
+}
+
+/**
+ * Opens the live index and returns the service the front doors use. A rebuild (reindex) builds a new generation while
+ * the current one keeps answering, then swaps the in-memory snapshot in one assignment.
+ */
+export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = {}): Promise<Sourcier> {
+  const logger = deps.logger ?? silentLogger;
+  const choice = await chooseEmbedder(config, deps);
+  const store = openStore(config.indexDir, { logger });
+
+  interface ServingState {
+    generation: LoadedGeneration;
+    snapshot: SearchSnapshot;
+    reason?: string;
+  }
+  const load = async (): Promise<ServingState> => {
+    const live = await store.readLive();
+    if (!live) {
+      throw new AppError('INDEX_MISSING', `No index in ${config.indexDir}; run "sourcier index" (or "npm start", which builds it) first.`);
+    }
+    const generation = await loadGeneration(live, { serving: true, logger });
+    const m = generation.manifest;
+    let reason: string | undefined;
+    let useVectors = m.mode === 'hybrid';
+    if (m.mode === 'hybrid') {
+      if (choice.embedder && (choice.embedder.modelId !== m.modelId || choice.embedder.dimensions !== m.dimensions)) {
+        throw new AppError(
+          'INDEX_INCOMPATIBLE',
+          `The index in ${config.indexDir} was built with model ${m.modelId} (${m.dimensions} dimensions) but EMBEDDING_MODEL is ${choice.embedder.modelId} (${choice.embedder.dimensions}); run "sourcier index --rebuild" to rebuild it with the configured model, or set EMBEDDING_MODEL=${m.modelId}.`,
+        );
+      }
+      if (!choice.embedder) {
+        useVectors = false;
+        reason = choice.reason ?? 'embedding model unavailable';
+      }
+    } else {
+      reason = m.extra.modeReason ?? 'index built without vectors';
+      if (choice.embedder) reason = `index built lexical-only (${reason}); run "sourcier index" to add vectors`;
+    }
+    const snapshot: SearchSnapshot = {
+      chunks: generation.chunks,
+      articles: new Map(generation.articles.map((a) => [a.id, a])),
+      lexical: generation.lexical!,
+      duplicates: generation.duplicates,
+      ...(useVectors && generation.vectors && choice.embedder ? { vectors: generation.vectors, embedder: choice.embedder } : {}),
+    };
+    return { generation, snapshot, reason };
+  };
+
+  let state: ServingState;
+  try {
+    state = await load();
+  } catch (error) {
+    if (!(deps.buildIfMissing && isAppError(error, 'INDEX_MISSING'))) throw error;
+    logger.info('no index yet: building it from the corpus', { corpus: config.corpusDir, index: config.indexDir });
+    await buildIndex({
+      corpusDir: config.corpusDir,
+      indexDir: config.indexDir,
+      embedder: choice.embedder,
+      modeReason: choice.reason,
+      logger,
+      onProgress: deps.onProgress,
+    });
+    state = await load();
+  }
+  if (state.reason) logger.warn('answering in lexical-only mode', { reason: state.reason });
+
+  let chunkKeys: Map<string, number> | undefined;
+  let reindexing: Promise<IndexSummary> | undefined;
+  const now = deps.now ?? (() => new Date());
+
+  const withPeriod = async (
+    question: string,
+    options: AskOptions,
+    run: (snapshot: SearchSnapshot, q: string, o: AskOptions) => Promise<Answer>,
+  ): Promise<Answer> => {
+    const current = state!;
+    let q = question;
+    let o: AskOptions = options;
+    let period: Answer['period'];
+    if (options.since === undefined && options.until === undefined) {
+      const found = parseQuestionPeriod(question, options.now ?? now());
+      if (found) {
+        const stripped = stripPeriod(question, found.span);
+        if (stripped.trim().length > 0) q = stripped;
+        o = { ...options, since: found.since, until: found.until };
+        period = { since: found.since, until: found.until, label: found.label };
+      }
+    } else {
+      period = { since: options.since, until: options.until };
+    }
+    const answer = await run(current.snapshot, q, o);
+    return { ...answer, question, ...(period ? { period } : {}) };
+  };
+
+  return {
+    ask: (question, options = {}) => withPeriod(question, options, answerQuestion),
+    quote: (text, options = {}) => findQuote(state!.snapshot, text, options).then((a) => ({ ...a, question: text })),
+    stats(): IndexStats {
+      const g = state!.generation;
+      const m = g.manifest;
+      const mode = state!.snapshot.vectors ? 'hybrid' : 'lexical';
+      return {
+        articles: m.counts.articles,
+        chunks: m.counts.chunks,
+        mode,
+        ...(m.modelId ? { modelId: m.modelId, dimensions: m.dimensions } : {}),
+        bytes: g.bytes,
+        builtAt: m.createdAt,
+        generation: g.id,
+        ...(m.extra.dateRange ? { dateRange: m.extra.dateRange } : {}),
+        sources: m.extra.sources,
+        ...(state!.reason ? { modeReason: state!.reason } : {}),
+      };
+    },
+    passage(chunkId) {
+      if (!chunkKeys) chunkKeys = new Map(state!.snapshot.chunks.map((c, i) => [c.id, i]));
+      const key = chunkKeys.get(chunkId);
+      if (key === undefined) return undefined;
+      const chunk = state!.snapshot.chunks[key]!;
+      const article = state!.snapshot.articles.get(chunk.articleId)!;
+      return { chunk, article };
+    },
+    reindex(onProgress) {
+      if (reindexing) return reindexing;
+      reindexing = (async () => {
+        try {
+          const summary = await buildIndex({
+            corpusDir: config.corpusDir,
+            indexDir: config.indexDir,
+            embedder: choice.embedder,
+            modeReason: choice.reason,
+            logger,
+            onProgress,
+          });
+          const next = await load();
+          state = next; // one assignment: in-flight answers keep the snapshot they started with
+          chunkKeys = undefined;
+          return summary;
+        } finally {
+          reindexing = undefined;
+        }
+      })();
+      return reindexing;
+    },
+    async close() {
+      if (reindexing) await reindexing.catch(() => {});
+    },
+  };
+}

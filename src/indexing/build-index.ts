@@ -1,0 +1,242 @@
+import { AppError, isAppError } from '../core/app-error.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Article, Chunk, Embedder, IndexProgress, IndexSummary, TokenCounter } from '../core/types.js';
+import { readCorpus } from '../ingest/read-corpus.js';
+import { chunkArticle } from '../chunk/chunk-article.js';
+import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
+import { buildLexicalIndex, serializeLexicalIndex } from '../lexical/bm25-index.js';
+import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import { groupDuplicates } from '../dedup/group-duplicates.js';
+import { openStore } from '../store/index-store.js';
+import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
+import { loadGeneration, type LoadedGeneration } from './load-generation.js';
+import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
+
+export interface BuildIndexOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** Absent: lexical-only index (the model could not be loaded; `modeReason` says why). */
+  embedder?: Embedder;
+  modeReason?: string;
+  chunking?: Partial<Omit<ChunkingOptions, 'tokenizer'>>;
+  /** Re-process every article even when unchanged. */
+  rebuild?: boolean;
+  logger?: Logger;
+  onProgress?: (progress: IndexProgress) => void;
+  /** Passages embedded per model call (default 32). */
+  embedBatchSize?: number;
+}
+
+/** Default chunking: ~160 tokens a chunk (good passages to quote), never over the model's input, one sentence overlap. */
+export const DEFAULT_CHUNKING = { targetTokens: 160, maxTokens: 512, overlapSentences: 1 } as const;
+
+/**
+ * corpus/ -> ingest -> chunk -> embed -> index/: builds a new index generation and makes it live atomically.
+ * Articles whose content hash is unchanged since the live generation keep their chunks and vectors (not re-embedded).
+ */
+export async function buildIndex(options: BuildIndexOptions): Promise<IndexSummary> {
+  const logger = options.logger ?? silentLogger;
+  const progress = options.onProgress ?? (() => {});
+  const started = performance.now();
+  const embedder = options.embedder;
+  const tokenCounter: TokenCounter = embedder?.tokenCounter ?? estimateTokenCounter;
+  const chunking: ChunkingOptions = {
+    targetTokens: options.chunking?.targetTokens ?? DEFAULT_CHUNKING.targetTokens,
+    maxTokens: Math.min(options.chunking?.maxTokens ?? DEFAULT_CHUNKING.maxTokens, embedder?.maxTokens ?? Infinity),
+    overlapSentences: options.chunking?.overlapSentences ?? DEFAULT_CHUNKING.overlapSentences,
+    tokenizer: embedder ? embedder.modelId : 'estimate',
+  };
+
+  const store = openStore(options.indexDir, { logger });
+  const release = await store.lock();
+  try {
+    await store.cleanup();
+
+    // Previous generation: reused for unchanged articles when it was chunked and embedded the same way.
+    let previous: LoadedGeneration | undefined;
+    if (!options.rebuild) {
+      try {
+        const live = await store.readLive();
+        if (live) previous = await loadGeneration(live, { logger });
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        logger.warn('previous index unusable, rebuilding everything', { code: error.code, reason: error.message });
+      }
+    }
+    const reusable =
+      previous !== undefined &&
+      previous.manifest.formatVersion === INDEX_FORMAT_VERSION &&
+      sameChunking(previous.manifest.chunking, chunking) &&
+      (previous.manifest.modelId ?? null) === (embedder?.modelId ?? null) &&
+      (previous.manifest.dimensions ?? null) === (embedder?.dimensions ?? null);
+
+    const { articles, outcomes } = await readCorpus(options.corpusDir, {
+      logger,
+      onProgress: (done, total) => progress({ stage: 'read', done, total }),
+    });
+    const skipped = outcomes.flatMap((o) => (o.status === 'skipped' ? [{ path: o.path, reason: o.reason }] : []));
+    for (const s of skipped) logger.warn('file skipped', s);
+    if (articles.length === 0) {
+      throw new AppError(
+        'CORPUS_EMPTY',
+        `No article could be read from ${options.corpusDir} (${skipped.length} file(s) skipped). Add .txt, .md, .html or .jsonl articles, or set CORPUS_DIR / --corpus.`,
+      );
+    }
+    articles.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+    // Chunk: reuse unchanged articles' chunks and vectors.
+    const previousById = new Map<string, { article: Article; chunks: number[] }>();
+    if (previous && reusable) {
+      const byArticle = new Map<string, number[]>();
+      previous.chunks.forEach((c, key) => {
+        let list = byArticle.get(c.articleId);
+        if (!list) byArticle.set(c.articleId, (list = []));
+        list.push(key);
+      });
+      for (const a of previous.articles) previousById.set(a.id, { article: a, chunks: byArticle.get(a.id) ?? [] });
+    }
+    const chunks: Chunk[] = [];
+    const vectors: Array<Float32Array | undefined> = [];
+    const toEmbed: number[] = [];
+    let added = 0;
+    let changed = 0;
+    let unchanged = 0;
+    articles.forEach((article, i) => {
+      const prev = previousById.get(article.id);
+      if (prev && prev.article.hash === article.hash) {
+        unchanged++;
+        for (const key of prev.chunks) {
+          chunks.push(previous!.chunks[key]!);
+          vectors.push(previous!.vectorOf(key));
+        }
+      } else {
+        if (prev) changed++;
+        else added++;
+        for (const chunk of chunkArticle(article, { tokenCounter, ...chunking })) {
+          toEmbed.push(chunks.length);
+          chunks.push(chunk);
+          vectors.push(undefined);
+        }
+      }
+      if (i % 500 === 0 || i === articles.length - 1) progress({ stage: 'chunk', done: i + 1, total: articles.length });
+    });
+    const currentIds = new Set(articles.map((a) => a.id));
+    const removed = previous && reusable ? previous.articles.filter((a) => !currentIds.has(a.id)).length : 0;
+    if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
+
+    // Embed the new chunks (batched). The lexical index does not wait for it.
+    if (embedder) {
+      const batch = options.embedBatchSize ?? 32;
+      for (let i = 0; i < toEmbed.length; i += batch) {
+        const keys = toEmbed.slice(i, i + batch);
+        const out = await embedder.embedPassages(keys.map((k) => chunks[k]!.text));
+        keys.forEach((k, j) => (vectors[k] = out[j]));
+        progress({ stage: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
+      }
+    }
+
+    progress({ stage: 'index', done: 0, total: chunks.length });
+    const articleMap = new Map(articles.map((a) => [a.id, a]));
+    const lexical = buildLexicalIndex(chunks, articleMap);
+    const duplicates = groupDuplicates(articles);
+    let hnsw: HnswVectorIndex | undefined;
+    if (embedder) {
+      hnsw = HnswVectorIndex.create(embedder.dimensions, Math.max(1, chunks.length));
+      chunks.forEach((_, key) => {
+        hnsw!.add(key, vectors[key]!);
+        if (key % 2000 === 0) progress({ stage: 'index', done: key, total: chunks.length });
+      });
+    }
+    progress({ stage: 'index', done: chunks.length, total: chunks.length });
+
+    // Write a new generation; it becomes live only once every file is written and verified.
+    const writer = await store.beginGeneration();
+    try {
+      const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
+      const steps = embedder ? 6 : 4;
+      let step = 0;
+      const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
+      await writer.writeFile(INDEX_FILES.articles, encodeArticles(articles));
+      wrote();
+      await writer.writeFile(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
+      wrote();
+      await writer.writeFile(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
+      wrote();
+      await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
+      wrote();
+      if (embedder && hnsw) {
+        await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
+        wrote();
+        await hnsw.writeTo(writer.path(INDEX_FILES.hnsw));
+        await writer.addExternalFile(INDEX_FILES.hnsw);
+        wrote();
+      }
+      const dates = articles.map((a) => a.date).filter((d): d is string => Boolean(d)).sort();
+      const manifest: SourcierManifest = {
+        formatVersion: INDEX_FORMAT_VERSION,
+        createdAt: new Date().toISOString(),
+        mode: embedder ? 'hybrid' : 'lexical',
+        ...(embedder ? { modelId: embedder.modelId, dimensions: embedder.dimensions } : {}),
+        chunking,
+        counts: { articles: articles.length, chunks: chunks.length, duplicateGroups: countGroups(duplicates) },
+        extra: {
+          modeReason: options.modeReason ?? null,
+          dateRange: dates.length > 0 ? { from: dates[0]!, to: dates[dates.length - 1]! } : null,
+          sources: countSources(articles),
+        },
+      };
+      progress({ stage: 'verify', done: 0, total: 1 });
+      const generation = await writer.commit(manifest);
+      progress({ stage: 'verify', done: 1, total: 1 });
+      const summary: IndexSummary = {
+        articles: articles.length,
+        chunks: chunks.length,
+        added: reusable ? added : articles.length,
+        changed: reusable ? changed : 0,
+        removed,
+        unchanged,
+        embedded: embedder ? toEmbed.length : 0,
+        skipped,
+        mode: manifest.mode,
+        ...(options.modeReason ? { modeReason: options.modeReason } : {}),
+        seconds: (performance.now() - started) / 1000,
+        generation,
+      };
+      logger.info('index built', { ...summary, skipped: skipped.length });
+      return summary;
+    } catch (error) {
+      await writer.abort().catch(() => {});
+      throw error;
+    }
+  } finally {
+    await release();
+  }
+}
+
+function sameChunking(a: ChunkingOptions | undefined, b: ChunkingOptions): boolean {
+  return (
+    a !== undefined &&
+    a.targetTokens === b.targetTokens &&
+    a.maxTokens === b.maxTokens &&
+    a.overlapSentences === b.overlapSentences &&
+    a.tokenizer === b.tokenizer
+  );
+}
+
+function countGroups(duplicates: Map<string, string[]>): number {
+  const seen = new Set<string>();
+  let groups = 0;
+  for (const [id, others] of duplicates) {
+    if (seen.has(id)) continue;
+    groups++;
+    seen.add(id);
+    others.forEach((o) => seen.add(o));
+  }
+  return groups;
+}
+
+function countSources(articles: Article[]): Array<{ name: string; articles: number }> {
+  const counts = new Map<string, number>();
+  for (const a of articles) if (a.source) counts.set(a.source, (counts.get(a.source) ?? 0) + 1);
+  return [...counts].map(([name, n]) => ({ name, articles: n })).sort((x, y) => y.articles - x.articles || x.name.localeCompare(y.name));
+}

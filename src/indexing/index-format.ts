@@ -1,0 +1,41 @@
+import type { IndexMode } from '../core/types.js';
+
+/** Bumped whenever a file's layout changes; an index of another version is refused with a rebuild hint. */
+export const INDEX_FORMAT_VERSION = 1;
+
+/** Files of one generation. */
+export const INDEX_FILES = {
+  articles: 'articles.json',
+  chunks: 'chunks.bin',
+  lexical: 'lexical.bin',
+  duplicates: 'duplicates.json',
+  vectors: 'vectors.f32',
+  hnsw: 'vectors.hnsw',
+} as const;
+
+export interface ChunkingOptions {
+  /** Tokens a chunk aims for (whole sentences). */
+  targetTokens: number;
+  /** Hard limit in tokens, prefix and special tokens included. */
+  maxTokens: number;
+  /** Sentences repeated at the start of the next chunk. */
+  overlapSentences: number;
+  /** Model id whose tokenizer counted tokens, or "estimate" (lexical-only). */
+  tokenizer: string;
+}
+
+/** What Sourcier records in a generation's manifest (the store adds `files` with sizes and sha256). */
+export interface SourcierManifest {
+  formatVersion: number;
+  createdAt: string;
+  mode: IndexMode;
+  modelId?: string;
+  dimensions?: number;
+  chunking: ChunkingOptions;
+  counts: { articles: number; chunks: number; duplicateGroups: number };
+  extra: {
+    modeReason: string | null;
+    dateRange: { from: string; to: string } | null;
+    sources: Array<{ name: string; articles: number }>;
+  };
+}
