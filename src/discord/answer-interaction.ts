@@ -3,6 +3,7 @@ import { isAppError } from '../core/app-error.js';
 import type { Answer } from '../core/types.js';
 import { accessRefusal, memberRoleIds, rateRefusal, type BotContext, type Outcome } from './bot-context.js';
 import type { AnswerState } from './button-state.js';
+import { neutraliseMentions, safeCut, stripInvisible } from './escape-markdown.js';
 import { fr } from './messages-fr.js';
 import { NO_MENTIONS, renderAnswerMessage, renderNotice, type MessagePayload } from './render-message.js';
 
@@ -131,7 +132,8 @@ export function renderFor(ctx: BotContext, answer: Answer, req: QuestionRequest,
 /** Opens a public thread under an answer so follow-ups stay together; failures are logged, not shown. */
 export async function openThread(ctx: BotContext, message: Message, question: string): Promise<string | undefined> {
   try {
-    const name = question.replace(/\s+/g, ' ').slice(0, 90) || 'Sourcier';
+    const clean = neutraliseMentions(stripInvisible(question)).replace(/\s+/g, ' ').trim();
+    const name = clean.slice(0, safeCut(clean, 90)) || 'Sourcier';
     const thread = (await ctx.client.rest.post(Routes.threads(message.channelId, message.id), {
       body: { name, auto_archive_duration: 1440 },
     })) as { id: string };
