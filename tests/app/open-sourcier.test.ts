@@ -1,0 +1,197 @@
+import { readFile, rm, unlink, writeFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildIndexFromConfig, openSourcier } from '../../src/app/open-sourcier.js';
+import { isAppError } from '../../src/core/app-error.js';
+import type { Answer, Embedder, Sourcier } from '../../src/core/types.js';
+import { loadGeneration } from '../../src/indexing/load-generation.js';
+import { openStore } from '../../src/store/index-store.js';
+import { configFor, loadTinyEmbedder, makeWorkspace } from '../helpers/test-corpus.js';
+
+let embedder: Embedder;
+const cleanups: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  embedder = await loadTinyEmbedder();
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function workspace() {
+  const ws = await makeWorkspace();
+  cleanups.push(ws.cleanup);
+  return ws;
+}
+
+async function open(ws: { corpusDir: string; indexDir: string }, deps: Parameters<typeof openSourcier>[1] = {}): Promise<Sourcier> {
+  const s = await openSourcier(configFor(ws), { embedder, ...deps });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function expectVerbatim(answer: Answer, sourcier: Sourcier): void {
+  for (const c of answer.citations) {
+    const passage = sourcier.passage(c.chunkId);
+    expect(passage, c.chunkId).toBeDefined();
+    expect(passage!.article.text.slice(c.start, c.end)).toBe(c.excerpt);
+    expect(passage!.article.id).toBe(c.articleId);
+  }
+}
+
+describe('openSourcier on the bundled corpus with the tiny model', () => {
+  it('builds a hybrid index when none exists and answers with verbatim excerpts, title, date and source', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    expect(s.stats()).toMatchObject({ articles: 7, mode: 'hybrid', modelId: embedder.modelId, dimensions: embedder.dimensions });
+    const answer = await s.ask('Qui a remporté le marathon olympique à Versailles ?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]).toMatchObject({ articleId: 'news/sport/2024-08-marathon-paris', source: 'Gazette des Sports', date: '2024-08-10' });
+    expect(answer.citations.map((c) => c.excerpt).join(' ')).toContain('Tamirat Tola');
+    expectVerbatim(answer, s);
+  });
+
+  it('answers the same after the index is reopened from disk', async () => {
+    const ws = await workspace();
+    await buildIndexFromConfig(configFor(ws), { embedder });
+    const questions = ['Combien de conteneurs le port de Marseille a-t-il traités ?', "Où s'ouvre la COP27 ?", 'Qui préside la réunion de Marrakech ?'];
+    const first = await open(ws);
+    const before = await Promise.all(questions.map((q) => first.ask(q)));
+    const second = await open(ws);
+    const after = await Promise.all(questions.map((q) => second.ask(q)));
+    const strip = (a: Answer) => a.citations.map((c) => [c.chunkId, c.start, c.end, c.excerpt]);
+    expect(after.map(strip)).toEqual(before.map(strip));
+    expect(before[0]!.citations[0]!.excerpt).toContain('1,6 million de conteneurs');
+  });
+
+  it('says so and lists the nearest articles when nothing relevant is found', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const answer = await s.ask('Quelle est la recette de la tarte Tatin aux pommes caramélisées ?');
+    expect(answer.abstained).toBe(true);
+    expect(answer.citations).toEqual([]);
+    expect(answer.nearest.length).toBeGreaterThan(0);
+  });
+
+  it('turns a French date expression in the question into a period filter and reports it', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const answer = await s.ask('Que dit le Maroc sur la coalition anti-Daech en juillet 2016 ?');
+    expect(answer.period).toMatchObject({ since: '2016-07-01', until: '2016-07-31' });
+    expect(answer.citations.length).toBeGreaterThan(0);
+    for (const c of answer.citations) expect(c.date).toBe('2016-07');
+  });
+
+  it('finds where a phrase appears, verbatim, with its source', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const answer = await s.quote('ferme volonté du Maroc de coordonner ses actions');
+    expect(answer.citations[0]).toMatchObject({ articleId: 'maroc/2022-04-coalition-daesh-marrakech', excerpt: expect.stringContaining('ferme volonté du Maroc de coordonner ses actions') });
+    expectVerbatim(answer, s);
+  });
+});
+
+describe('index lifecycle', () => {
+  it('re-indexes only new and changed articles and drops deleted ones', async () => {
+    const ws = await workspace();
+    const full = await buildIndexFromConfig(configFor(ws), { embedder });
+    expect(full).toMatchObject({ articles: 7, added: 7, changed: 0, removed: 0, unchanged: 0 });
+    expect(full.embedded).toBe(full.chunks);
+
+    const md = join(ws.corpusDir, 'news', 'economie', '2023-03-port-de-marseille.md');
+    await writeFile(md, (await readFile(md, 'utf8')).replace('1,6 million', '1,7 million'));
+    await unlink(join(ws.corpusDir, 'news', 'sport', '2024-08-marathon-paris.html'));
+    await writeFile(join(ws.corpusDir, 'news', 'nouveau.txt'), 'Un nouvel article\n\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports pour les moins de 18 ans.');
+    const incremental = await buildIndexFromConfig(configFor(ws), { embedder });
+    expect(incremental).toMatchObject({ articles: 7, added: 1, changed: 1, removed: 1, unchanged: 5 });
+
+    const s = await open(ws);
+    const changedChunks = (await s.ask('Combien de conteneurs le port de Marseille a-t-il traités ?')).citations;
+    expect(changedChunks[0]!.excerpt).toContain('1,7 million');
+    // Exactly the chunks of the changed and the new article were embedded again.
+    const live = await openStore(ws.indexDir).readLive();
+    const generation = await loadGeneration(live!);
+    const fresh = generation.chunks.filter((c) => c.articleId === 'news/economie/2023-03-port-de-marseille' || c.articleId === 'news/nouveau');
+    expect(incremental.embedded).toBe(fresh.length);
+    expect(generation.chunks.some((c) => c.articleId === 'news/sport/2024-08-marathon-paris')).toBe(false);
+  });
+
+  it('keeps serving the live generation during a reindex, then switches to the new one', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const before = s.stats().generation;
+    await writeFile(join(ws.corpusDir, 'news', 'ajout.md'), '---\ntitle: Lyon vote la gratuité\ndate: 2024-01-05\n---\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports pour les moins de 18 ans.');
+    const rebuilding = s.reindex();
+    const during = await s.ask('Combien de conteneurs le port de Marseille a-t-il traités ?');
+    expect(during.citations.length).toBeGreaterThan(0);
+    const summary = await rebuilding;
+    expect(summary.added).toBe(1);
+    expect(s.stats().generation).not.toBe(before);
+    expect(s.stats().articles).toBe(8);
+    const after = await s.ask('Quels transports Lyon rend-il gratuits ?');
+    expect(after.citations[0]!.articleId).toBe('news/ajout');
+  });
+
+  it('refuses an index built with another model and says how to rebuild', async () => {
+    const ws = await workspace();
+    await buildIndexFromConfig(configFor(ws), { embedder });
+    const other: Embedder = { ...embedder, modelId: 'other/model', dimensions: 16, tokenCounter: embedder.tokenCounter, embedPassages: embedder.embedPassages.bind(embedder), embedQuery: embedder.embedQuery.bind(embedder), maxTokens: embedder.maxTokens };
+    const error = await openSourcier(configFor(ws), { embedder: other }).catch((e: unknown) => e);
+    expect(isAppError(error, 'INDEX_INCOMPATIBLE')).toBe(true);
+    expect((error as Error).message).toMatch(/sourcier index --rebuild/);
+  });
+
+  it('refuses an index of another format version', async () => {
+    const ws = await workspace();
+    const summary = await buildIndexFromConfig(configFor(ws), { embedder });
+    const manifestPath = join(ws.indexDir, summary.generation, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.formatVersion = 999;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const error = await openSourcier(configFor(ws), { embedder }).catch((e: unknown) => e);
+    expect(isAppError(error) && ['INDEX_INCOMPATIBLE', 'INDEX_CORRUPT'].includes(error.code)).toBe(true);
+    expect((error as Error).message).toMatch(/sourcier index/);
+  });
+
+  it('says there is no index and what to run when the folder is empty', async () => {
+    const ws = await workspace();
+    const error = await openSourcier(configFor(ws), { embedder }).catch((e: unknown) => e);
+    expect(isAppError(error, 'INDEX_MISSING')).toBe(true);
+    expect((error as Error).message).toMatch(/sourcier index/);
+  });
+
+  it('refuses an empty corpus without touching the live index', async () => {
+    const ws = await workspace();
+    const first = await buildIndexFromConfig(configFor(ws), { embedder });
+    for (const entry of await readdir(ws.corpusDir)) await rm(join(ws.corpusDir, entry), { recursive: true });
+    const error = await buildIndexFromConfig(configFor(ws), { embedder }).catch((e: unknown) => e);
+    expect(isAppError(error, 'CORPUS_EMPTY')).toBe(true);
+    const s = await open(ws);
+    expect(s.stats()).toMatchObject({ generation: first.generation, articles: 7 });
+  });
+});
+
+describe('lexical-only fallback', () => {
+  it('indexes and answers without a model, and says why', async () => {
+    const ws = await workspace();
+    const config = configFor(ws, join(ws.dir, 'no-such-model'));
+    const s = await openSourcier(config, { buildIfMissing: true });
+    cleanups.push(() => s.close());
+    const stats = s.stats();
+    expect(stats.mode).toBe('lexical');
+    expect(stats.modeReason).toMatch(/no-such-model/);
+    const answer = await s.ask("Où s'ouvre la COP27 ?");
+    expect(answer.mode).toBe('lexical');
+    expect(answer.citations[0]!.excerpt).toContain('Charm el-Cheikh');
+    expectVerbatim(answer, s);
+  });
+
+  it('serves a hybrid index lexical-only when the model cannot be loaded', async () => {
+    const ws = await workspace();
+    await buildIndexFromConfig(configFor(ws), { embedder });
+    const s = await openSourcier(configFor(ws), { embedder: null });
+    cleanups.push(() => s.close());
+    expect(s.stats().mode).toBe('lexical');
+    const answer = await s.ask("Où s'ouvre la COP27 ?");
+    expect(answer.citations[0]!.excerpt).toContain('Charm el-Cheikh');
+  });
+});
