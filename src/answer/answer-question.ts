@@ -4,11 +4,12 @@
  * articles when the best passage does not answer.
  */
 import type { Answer, AskOptions, Citation, NearestArticle, Span } from '../core/types.js';
+import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
 import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.js';
 import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
-import { readPassage, type PassageReading } from './select-sentences.js';
+import { readPassage, type ExcerptPolicy, type PassageReading } from './select-sentences.js';
 
 export { findQuote } from './find-quote.js';
 
@@ -20,6 +21,10 @@ export interface AnswerTuning {
   rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number };
   /** Abstention model; default the fitted one. `null` never abstains (benchmarks of ranking alone). */
   abstention?: AbstentionModel | null;
+  /** Pseudo-relevance feedback (off by default, see `RetrieveOptions.prf`). */
+  prf?: { docs: number; terms: number; weight: number };
+  /** How an excerpt grows beyond its best sentence (see `readPassage`). Default 'always' (measured best on PIAF: the answer often sits in the sentence after the one that matches the question). */
+  excerptPolicy?: ExcerptPolicy;
   /** Most passages quoted from one article. Default 2. */
   perArticle?: number;
 }
@@ -52,14 +57,14 @@ export async function answerQuestion(
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
   const perArticle = tuning.perArticle ?? 2;
 
-  const candidates = await retrievePassages(snapshot, parsed, options);
+  const candidates = await retrievePassages(snapshot, parsed, { ...options, ...(tuning.prf ? { prf: tuning.prf } : {}) });
   const ranked = rerank(snapshot, parsed, candidates, tuning);
   const period = options.since !== undefined || options.until !== undefined ? { since: options.since, until: options.until } : undefined;
   const base = { question, mode, ...(period ? { period } : {}) } as const;
 
   const model = tuning.abstention === undefined ? ABSTENTION_MODEL : tuning.abstention;
   const best = ranked[0];
-  const abstain = best === undefined || (model !== null && answerProbability(abstentionFeatures(snapshot, parsed, best), model) < model.threshold);
+  const abstain = best === undefined || (model !== null && answerProbability(abstentionFeatures(snapshot, parsed, ranked), model) < model.threshold);
   if (abstain) {
     return { ...base, abstained: true, citations: [], nearest: nearestArticles(snapshot, ranked), latencyMs: performance.now() - began };
   }
@@ -79,7 +84,7 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
     const article = chunk && snapshot.articles.get(chunk.articleId);
     if (!chunk || !article) return;
     const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
-    const reading = readPassage({ text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key) }, question, idf);
+    const reading = readPassage({ text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key) }, question, idf, tuning.excerptPolicy);
     const retrieval = top > 0 ? candidate.score / top : 0;
     const score =
       w.retrieval * retrieval + w.sentence * reading.sentenceScore + w.window * reading.windowCoverage + w.passage * reading.passageCoverage;
@@ -100,7 +105,8 @@ function sentenceBefore(snapshot: SearchSnapshot, key: number): Span | undefined
 }
 
 /** Features of the abstention model for the best passage. */
-export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQuestion, best: RankedPassage): AbstentionFeatures {
+export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQuestion, ranked: RankedPassage[]): AbstentionFeatures {
+  const best = ranked[0]!;
   const chunk = snapshot.chunks[best.key]!;
   const article = snapshot.articles.get(chunk.articleId);
   const present = new Set<string>();
@@ -111,7 +117,19 @@ export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQue
   for (const { term } of question.terms) {
     if (!present.has(term)) missingRarest = Math.max(missingRarest, snapshot.lexical.idf(term) / maxIdf);
   }
+  const titleTerms = new Set(article ? analyzeTerms(article.title) : []);
+  let specificMass = 0;
+  let specificMatched = 0;
+  for (const { term } of question.terms) {
+    if (titleTerms.has(term)) continue;
+    const w = Math.max(0.1, snapshot.lexical.idf(term));
+    specificMass += w;
+    if (best.reading.windowTerms.has(term)) specificMatched += w;
+  }
+  const second = ranked.find((r) => snapshot.chunks[r.key]!.articleId !== chunk.articleId);
   return {
+    specificCoverage: specificMass === 0 ? 1 : specificMatched / specificMass,
+    scoreGap: second && best.score > 0 ? (best.score - second.score) / best.score : 1,
     sentenceCoverage: best.reading.sentenceCoverage,
     windowCoverage: best.reading.windowCoverage,
     passageCoverage: best.reading.passageCoverage,
@@ -119,7 +137,6 @@ export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQue
   };
 }
 
-import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
 
 /** Distinct articles of the ranking, best first, for an abstention. */
 function nearestArticles(snapshot: SearchSnapshot, ranked: RankedPassage[]): NearestArticle[] {

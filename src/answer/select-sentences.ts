@@ -21,6 +21,8 @@ export interface PassageReading {
   passageCoverage: number;
   /** Whether the best sentence holds something of the expected answer type. */
   typeMatch: boolean;
+  /** Question terms matched by the excerpt's sentences (best and its neighbour). */
+  windowTerms: Set<string>;
 }
 
 /** Weights of the sentence score. Chosen on PIAF (see bench/quality.ts); small on purpose. */
@@ -58,8 +60,16 @@ interface SentenceScore {
   typeMatch: boolean;
 }
 
+/** How the excerpt grows beyond the best sentence. */
+export type ExcerptPolicy = 'adaptive' | 'follow' | 'always';
+
 /** Reads a passage: picks the excerpt and measures how well it answers. `idf` weighs the question's terms. */
-export function readPassage(source: SentenceSource, question: ParsedQuestion, idf: (term: string) => number): PassageReading {
+export function readPassage(
+  source: SentenceSource,
+  question: ParsedQuestion,
+  idf: (term: string) => number,
+  policy: ExcerptPolicy = 'always',
+): PassageReading {
   const weights = new Map<string, number>();
   for (const { term } of question.terms) weights.set(term, Math.max(0.1, idf(term)));
   let total = 0;
@@ -77,12 +87,13 @@ export function readPassage(source: SentenceSource, question: ParsedQuestion, id
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[best]!.score) best = i;
   if (scores.length === 0) {
-    return { span: { start: 0, end: 0 }, sentenceScore: 0, sentenceCoverage: 0, windowCoverage: 0, passageCoverage: 0, typeMatch: false };
+    return { span: { start: 0, end: 0 }, sentenceScore: 0, sentenceCoverage: 0, windowCoverage: 0, passageCoverage: 0, typeMatch: false, windowTerms: new Set() };
   }
   const top = scores[best]!;
   let first = best;
   let last = best;
   let windowCoverage = top.coverage;
+  let windowTerms = top.matched;
   // The better neighbour joins when it scores close to the best or brings question words the best one lacks.
   const neighbour = [best - 1, best + 1]
     .filter((i) => i >= 0 && i < scores.length)
@@ -93,10 +104,20 @@ export function readPassage(source: SentenceSource, question: ParsedQuestion, id
     let unionMass = 0;
     for (const t of union) unionMass += weights.get(t) ?? 0;
     windowCoverage = unionMass / total;
+    windowTerms = union;
     const adds = windowCoverage - top.coverage;
-    if (n.score >= SECOND_SENTENCE_SHARE * top.score && (adds > 0.05 || (n.typeMatch && !top.typeMatch))) {
-      first = Math.min(first, neighbour);
-      last = Math.max(last, neighbour);
+    let join = n.score >= SECOND_SENTENCE_SHARE * top.score && (adds > 0.05 || (n.typeMatch && !top.typeMatch));
+    let other = neighbour;
+    if (policy === 'always') {
+      join = true;
+      other = best + 1 < scores.length ? best + 1 : neighbour;
+    } else if (policy === 'follow' && !join && !top.typeMatch && best + 1 < scores.length) {
+      join = true;
+      other = best + 1;
+    }
+    if (join) {
+      first = Math.min(first, other);
+      last = Math.max(last, other);
     }
   }
   let start = sentences[first]!.start;
@@ -115,6 +136,7 @@ export function readPassage(source: SentenceSource, question: ParsedQuestion, id
     windowCoverage,
     passageCoverage: passageMass / total,
     typeMatch: top.typeMatch,
+    windowTerms,
   };
 }
 

@@ -31,8 +31,13 @@ export interface LexicalIndexOptions {
    * Default 5 (characters).
    */
   prefixLength?: number;
-  /** Weight of a prefix term in a query, relative to the stem itself. Default 0.4. */
+  /** Weight of a prefix term in a query, relative to the stem itself. Default 0.3. */
   prefixWeight?: number;
+  /**
+   * Weight of word pairs (two consecutive index terms, stop words skipped) in a query; pairs are indexed only when
+   * this is above 0. Default 0.
+   */
+  bigramWeight?: number;
 }
 
 /** The lexical half of retrieval. Keys are chunk positions in the chunk table the index was built from. */
@@ -56,6 +61,7 @@ const MAGIC = 'SRCLEX01';
 const FORMAT_VERSION = 1;
 
 interface Parts {
+  bigramWeight: number;
   prefixLength: number;
   prefixWeight: number;
   k1: number;
@@ -135,6 +141,11 @@ class Bm25Index implements LexicalIndex {
       add(term, weight);
       const prefix = prefixOf(term, prefixLength);
       if (prefix !== undefined) add(prefix, weight * prefixWeight);
+    }
+    if (this.parts.bigramWeight > 0) {
+      for (let i = 1; i < terms.length; i++) {
+        add(`${terms[i - 1]!.term} ${terms[i]!.term}`, Math.min(terms[i - 1]!.weight, terms[i]!.weight) * this.parts.bigramWeight);
+      }
     }
     const { termOffsets, postingDocs, postingTfs, k1 } = this.parts;
     const scores = this.scores;
@@ -260,7 +271,8 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
   const titleWeight = Math.round((options.titleWeight ?? 2) * TF_SCALE) / TF_SCALE;
   const leadWeight = Math.round((options.leadWeight ?? 1.25) * TF_SCALE) / TF_SCALE;
   const prefixLength = options.prefixLength ?? 5;
-  const prefixWeight = options.prefixWeight ?? 0.4;
+  const prefixWeight = options.prefixWeight ?? 0.3;
+  const bigramWeight = options.bigramWeight ?? 0;
 
   const termIds = new Map<string, number>();
   const vocab: string[] = [];
@@ -316,7 +328,16 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
         scratch[pid] += w;
       }
     };
-    for (const term of analyze(chunk.text)) add(term, bodyWeight);
+    let previous: string | undefined;
+    for (const term of analyze(chunk.text)) {
+      add(term, bodyWeight);
+      if (bigramWeight > 0 && previous !== undefined) {
+        const id = idOf(`${previous} ${term}`);
+        if (scratch[id] === 0) local.push(id);
+        scratch[id] += bodyWeight;
+      }
+      previous = term;
+    }
     for (const term of titleTerms) add(term, titleWeight);
     docStarts[doc] = forward.length;
     for (const id of local) {
@@ -344,7 +365,7 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
       postingTfs[at] = Math.min(65535, Math.round(forward.tfs[p]! * TF_SCALE));
     }
   }
-  return new Bm25Index({ prefixLength, prefixWeight, k1, b, titleWeight, leadWeight, vocab, docLengths, termOffsets, postingDocs, postingTfs });
+  return new Bm25Index({ bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight, vocab, docLengths, termOffsets, postingDocs, postingTfs });
 }
 
 /*
@@ -355,6 +376,7 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
  */
 interface Header {
   version: number;
+  bigramWeight: number;
   prefixLength: number;
   prefixWeight: number;
   k1: number;
@@ -388,6 +410,7 @@ export function serializeLexicalIndex(index: LexicalIndex): Uint8Array {
   }
   const header: Header = {
     version: FORMAT_VERSION,
+    bigramWeight: p.bigramWeight,
     prefixLength: p.prefixLength,
     prefixWeight: p.prefixWeight,
     k1: p.k1,
@@ -462,6 +485,7 @@ export function deserializeLexicalIndex(bytes: Uint8Array): LexicalIndex {
   for (let t = 0; t < header.terms; t++) if (termOffsets[t + 1]! < termOffsets[t]!) throw corrupt('bad posting offsets');
   for (let i = 0; i < postingDocs.length; i++) if (postingDocs[i]! >= header.docs) throw corrupt('posting out of range');
   return new Bm25Index({
+    bigramWeight: header.bigramWeight,
     prefixLength: header.prefixLength,
     prefixWeight: header.prefixWeight,
     k1: header.k1,

@@ -6,6 +6,7 @@ import type { Article, ScoredKey, SearchFilters } from '../core/types.js';
 import type { ParsedQuestion } from './parse-question.js';
 import type { SearchSnapshot } from './search-snapshot.js';
 import { articleFilter } from './search-filters.js';
+import { analyze } from '../lexical/french-analyzer.js';
 
 /** Options of {@link retrievePassages}. */
 export interface RetrieveOptions extends SearchFilters {
@@ -15,6 +16,11 @@ export interface RetrieveOptions extends SearchFilters {
   rrfK?: number;
   /** Weight of the dense ranking against the lexical one (1) in the fusion. Default 1. */
   denseWeight?: number;
+  /**
+   * Pseudo-relevance feedback: terms added from the first `prfDocs` lexical hits, weighted `prfWeight`.
+   * Off by default: on PIAF it cost precision (see BENCHMARKS.md).
+   */
+  prf?: { docs: number; terms: number; weight: number };
 }
 
 /** A candidate chunk with what each half of retrieval said of it (undefined: not in that half's list). */
@@ -50,7 +56,21 @@ export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): (
 export async function retrievePassages(snapshot: SearchSnapshot, question: ParsedQuestion, options: RetrieveOptions = {}): Promise<Candidate[]> {
   const depth = options.depth ?? 50;
   const filter = chunkFilter(snapshot, options);
-  const lexical = snapshot.lexical.searchTerms(question.terms, depth, filter);
+  let lexical = snapshot.lexical.searchTerms(question.terms, depth, filter);
+  if (options.prf && lexical.length > 0) {
+    const counts = new Map<string, number>();
+    for (const hit of lexical.slice(0, options.prf.docs)) {
+      for (const term of analyze(snapshot.chunks[hit.key]!.text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    }
+    const own = new Set(question.terms.map((t) => t.term));
+    const expansion = [...counts]
+      .filter(([t]) => !own.has(t))
+      .map(([term, tf]) => ({ term, score: tf * snapshot.lexical.idf(term) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, options.prf.terms)
+      .map(({ term }) => ({ term, weight: options.prf!.weight }));
+    lexical = snapshot.lexical.searchTerms([...question.terms, ...expansion], depth, filter);
+  }
   let dense: ScoredKey[] = [];
   if (snapshot.vectors && snapshot.embedder) {
     const vector = await snapshot.embedder.embedQuery(question.text);
