@@ -116,7 +116,8 @@ export const commandTexts = {
     name: 'quote',
     description: 'Retrouver une phrase dans le corpus, avec ses sources',
     descriptionEn: 'Find where a sentence appears in the corpus, with sources',
-    text: ['texte', 'La phrase à retrouver', 'The sentence to look for'],
+    text: ['text', 'La phrase à retrouver', 'The sentence to look for'],
+    textFr: 'texte',
   },
   sources: {
     name: 'sources',

@@ -187,7 +187,8 @@ function fitQuote(escaped: string, max: number): string {
   let budget = Math.max(1, max);
   for (;;) {
     const quoted = blockQuote(truncateText(text, budget));
-    if (quoted.length <= max || budget <= 1) return quoted.length <= max ? quoted : quoted.slice(0, 0);
+    if (quoted.length <= max) return quoted;
+    if (budget <= 1) return '';
     budget -= quoted.length - max;
   }
 }

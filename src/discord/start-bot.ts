@@ -214,7 +214,7 @@ async function routeInteraction(ctx: BotContext, commands: readonly BotCommand[]
 /** Length of the question an interaction carries, for the log line of a failed one. */
 function questionLength(interaction: Interaction): number | undefined {
   if (interaction.isChatInputCommand()) {
-    const text = interaction.options.getString('question') ?? interaction.options.getString('texte');
+    const text = interaction.options.getString('question') ?? interaction.options.getString('text');
     return text === null ? undefined : text.trim().length;
   }
   if (interaction.isMessageContextMenuCommand()) return interaction.targetMessage.content.trim().length;

@@ -123,6 +123,20 @@ describe('context menu, mentions, threads, /sources, autocomplete', () => {
     expect(h.double.calls.ask).toBe(2);
   });
 
+  it('/quote finds a sentence through Sourcier.quote and cites it verbatim', async () => {
+    h = await startHarness();
+    const { token } = h.fake.slashCommand('quote', { text: 'la ferme volonté du Maroc de coordonner ses actions' });
+    expect((await h.callback(token)).body.type).toBe(5);
+    const description: string = (await h.edit(token)).body.embeds[0].description;
+    expect(description).toContain('dans le corpus, citée');
+    expect(description).toContain('La tenue de cette réunion à Marrakech démontre la ferme volonté du Maroc');
+    expect(h.double.calls).toMatchObject({ quote: 1, ask: 0 });
+    await h.fake.waitUntil(() => h!.logs.some((l) => l.includes('"msg":"discord interaction"')));
+    const line = h.logs.map((l) => JSON.parse(l)).find((e) => e.msg === 'discord interaction')!;
+    expect(line).toMatchObject({ command: 'quote', outcome: 'answered', questionChars: 50 });
+    expect(line.chunkIds.length).toBeGreaterThan(0);
+  });
+
   it('/sources summarises the corpus in fields', async () => {
     h = await startHarness();
     const { token } = h.fake.slashCommand('sources', {});

@@ -6,7 +6,7 @@ import { english } from './localize.js';
 
 const t = commandTexts.quote;
 
-/** `/quote texte:` — where a sentence appears in the corpus, verbatim with sources. */
+/** `/quote text:` (shown as `texte` to French clients; Discord always sends the base name) — where a sentence appears in the corpus, verbatim with sources. */
 export const quoteCommand: BotCommand = {
   data: {
     type: ApplicationCommandType.ChatInput,
@@ -15,7 +15,7 @@ export const quoteCommand: BotCommand = {
     description_localizations: english(t.descriptionEn),
     dm_permission: false,
     options: [
-      { type: ApplicationCommandOptionType.String, name: t.text[0], description: t.text[1], description_localizations: english(t.text[2]), required: true, max_length: 1000 },
+      { type: ApplicationCommandOptionType.String, name: t.text[0], name_localizations: { fr: t.textFr }, description: t.text[1], description_localizations: english(t.text[2]), required: true, max_length: 1000 },
     ],
   },
   async execute(ctx, interaction) {
