@@ -153,7 +153,16 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
     } else {
       period = { since: options.since, until: options.until };
     }
-    const answer = await run(current.snapshot, q, o);
+    let answer = await run(current.snapshot, q, o);
+    if (period && o !== options && answer.abstained) {
+      // The period came from the question's words, not from explicit options: an article published later may still
+      // answer it, so look across all dates rather than say nothing.
+      const unfiltered = await run(current.snapshot, question, options);
+      if (!unfiltered.abstained) {
+        answer = unfiltered;
+        period = { ...period, applied: false };
+      }
+    }
     return { ...answer, question, ...(period ? { period } : {}) };
   };
 

@@ -3,7 +3,13 @@ import type { Answer, Citation, IndexStats, IndexSummary } from '../core/types.j
 /** Terminal rendering of an answer, in French like the rest of what users read. */
 export function renderAnswer(answer: Answer): string {
   const lines: string[] = [];
-  if (answer.period?.label) lines.push(`Période : ${answer.period.label}`);
+  if (answer.period?.label) {
+    lines.push(
+      answer.period.applied === false
+        ? `Période : ${answer.period.label} — aucun passage publié dans cette période, résultats toutes dates confondues`
+        : `Période : ${answer.period.label}`,
+    );
+  }
   if (answer.abstained || answer.citations.length === 0) {
     lines.push('Aucun passage pertinent dans le corpus pour cette question.');
     if (answer.nearest.length > 0) {

@@ -120,8 +120,11 @@ export interface Answer {
   citations: Citation[];
   /** When abstaining: the closest articles, so the user knows what the corpus does hold. */
   nearest: NearestArticle[];
-  /** Period the answer was restricted to, when the question or the options named one. */
-  period?: { since?: string; until?: string; label?: string };
+  /**
+   * Period the question or the options named. `applied: false` when the question's period matched no passage and the
+   * answer comes from all dates instead (a question's "en 2022" may be about events reported later).
+   */
+  period?: { since?: string; until?: string; label?: string; applied?: boolean };
   mode: IndexMode;
   latencyMs: number;
 }
@@ -158,6 +161,11 @@ export interface IndexSummary {
   modeReason?: string;
   seconds: number;
   generation: string;
+  /**
+   * Wall time of each build stage in seconds (`read` includes cleaning, `chunk`, `embed`, `lexical`, `hnsw`,
+   * `duplicates`, `write` includes verification). Stages may overlap when they run concurrently.
+   */
+  stages?: Record<string, number>;
 }
 
 export interface IndexProgress {

@@ -81,6 +81,22 @@ describe('openSourcier on the bundled corpus with the tiny model', () => {
     for (const c of answer.citations) expect(c.date).toBe('2016-07');
   });
 
+  it('looks across all dates when the period named in the question matches no article, and says so', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const answer = await s.ask('Combien de conteneurs le port de Marseille a-t-il traités en 2022 ?');
+    expect(answer.period).toMatchObject({ since: '2022-01-01', until: '2022-12-31', applied: false });
+    expect(answer.citations[0]).toMatchObject({ articleId: 'news/economie/2023-03-port-de-marseille' });
+  });
+
+  it('keeps an explicit --since/--until as a strict filter', async () => {
+    const ws = await workspace();
+    const s = await open(ws, { buildIfMissing: true });
+    const answer = await s.ask('Combien de conteneurs le port de Marseille a-t-il traités ?', { since: '2024-01-01' });
+    for (const c of answer.citations) expect((c.date ?? '') >= '2024').toBe(true);
+    expect(answer.citations.some((c) => c.articleId === 'news/economie/2023-03-port-de-marseille')).toBe(false);
+  });
+
   it('finds where a phrase appears, verbatim, with its source', async () => {
     const ws = await workspace();
     const s = await open(ws, { buildIfMissing: true });
