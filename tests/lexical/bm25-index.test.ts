@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/core/app-error.js';
+import type { Article, Chunk } from '../../src/core/types.js';
+import { buildLexicalIndex, deserializeLexicalIndex, serializeLexicalIndex } from '../../src/lexical/bm25-index.js';
+
+function article(id: string, title: string, text: string): Article {
+  return { id, title, text, path: `${id}.md`, hash: id };
+}
+function wholeChunk(a: Article): Chunk {
+  return { id: `${a.id}#0`, articleId: a.id, ordinal: 0, start: 0, end: a.text.length, text: a.text, sentences: [{ start: 0, end: a.text.length }], tokens: 10 };
+}
+
+const articles = [
+  article('a', 'Mali : coup d’État militaire', 'Les militaires ont pris le pouvoir à Bamako après la chute du président.'),
+  article('b', 'Coalition contre Daech', 'Les ministres de la coalition internationale se sont réunis à Rome le 21 juillet 2022.'),
+  article('c', 'Économie', 'La croissance française a ralenti au deuxième trimestre selon l’Insee.'),
+  article('d', 'Sport', 'Le Tour de France part de Copenhague cette année, une première pour le Danemark.'),
+];
+const map = new Map(articles.map((a) => [a.id, a]));
+const chunks = articles.map(wholeChunk);
+
+describe('buildLexicalIndex', () => {
+  it('ranks the chunk that holds the query words first', () => {
+    const index = buildLexicalIndex(chunks, map);
+    expect(index.search('réunion de la coalition à Rome', 3)[0]!.key).toBe(1);
+    expect(index.search('Copenhague', 3).map((h) => h.key)).toEqual([3]);
+  });
+
+  it('weighs a title match above a body match', () => {
+    const twins = [article('x', 'Iran', 'Un article sur le pétrole.'), article('y', 'Pétrole', 'Un article sur l’Iran.')];
+    const index = buildLexicalIndex(twins.map(wholeChunk), new Map(twins.map((a) => [a.id, a])));
+    expect(index.search('Iran', 2)[0]!.key).toBe(0);
+    expect(index.search('pétrole', 2)[0]!.key).toBe(1);
+  });
+
+  it('applies the filter to keys', () => {
+    const index = buildLexicalIndex(chunks, map);
+    expect(index.search('coalition président croissance', 4, (key) => key !== 1).map((h) => h.key)).not.toContain(1);
+  });
+
+  it('serialises and loads back with the same results', () => {
+    const index = buildLexicalIndex(chunks, map);
+    const bytes = serializeLexicalIndex(index);
+    const loaded = deserializeLexicalIndex(bytes);
+    for (const q of ['coalition Rome', 'président Bamako', 'Insee croissance', 'Danemark']) {
+      expect(loaded.search(q, 4)).toEqual(index.search(q, 4));
+    }
+    expect(loaded.idf('coalit')).toBeCloseTo(index.idf('coalit'));
+    // Loading from an unaligned copy works too (a Buffer slice from a pool).
+    const unaligned = new Uint8Array(bytes.length + 1).subarray(1);
+    unaligned.set(bytes);
+    expect(deserializeLexicalIndex(unaligned).search('Rome', 1)).toEqual(index.search('Rome', 1));
+  });
+
+  it('refuses damaged bytes with INDEX_CORRUPT', () => {
+    const bytes = serializeLexicalIndex(buildLexicalIndex(chunks, map));
+    const cases: Uint8Array[] = [new Uint8Array(0), bytes.slice(0, bytes.length - 8), new TextEncoder().encode('not an index at all')];
+    const flipped = bytes.slice();
+    flipped[flipped.length - 10]! ^= 0xff;
+    cases.push(flipped);
+    for (const bad of cases) {
+      let caught: unknown;
+      try {
+        deserializeLexicalIndex(bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isAppError(caught, 'INDEX_CORRUPT')).toBe(true);
+    }
+  });
+});

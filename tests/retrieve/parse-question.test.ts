@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/core/app-error.js';
+import { detectAnswerType, parseQuestion } from '../../src/retrieve/parse-question.js';
+
+describe('parseQuestion', () => {
+  it('strips question words so only the subject is searched', () => {
+    const terms = (q: string) => parseQuestion(q).terms.map((t) => t.term);
+    expect(terms('Qui a renversé le président malien ?')).toEqual(terms('renversé président malien'));
+    expect(terms('Combien de pays ?')).toEqual(['pay']);
+    expect(terms('Est-ce que la coalition existe ?')).toEqual(terms('coalition existe'));
+    for (const w of ['Quand', 'Où', 'Pourquoi', 'Comment', 'Quel', 'Quelle']) {
+      expect(terms(`${w} Bamako ?`)).toEqual(['bamako']);
+    }
+  });
+
+  it('detects the expected answer type', () => {
+    expect(detectAnswerType('Qui a renversé le président ?')).toBe('person');
+    expect(detectAnswerType('Combien de spectateurs sont attendus ?')).toBe('number');
+    expect(detectAnswerType('Quel est le nombre de morts ?')).toBe('number');
+    expect(detectAnswerType('Quand le Tour part-il ?')).toBe('date');
+    expect(detectAnswerType('En quelle année la coalition a-t-elle été créée ?')).toBe('date');
+    expect(detectAnswerType('Où se sont réunis les ministres ?')).toBe('place');
+    expect(detectAnswerType('Dans quelle ville se réunit la coalition ?')).toBe('place');
+    // "ou" (or) is not "où" (where); a relative "qui" does not ask for a person.
+    expect(detectAnswerType('Paris ou Lyon accueille la réunion ?')).toBe('other');
+    expect(detectAnswerType('Quelle est la loi qui a été votée ?')).toBe('other');
+    expect(detectAnswerType('Pourquoi la croissance ralentit-elle ?')).toBe('other');
+  });
+
+  it('refuses text without any word', () => {
+    for (const q of ['', ' \n ', '?!', '🙂']) {
+      let caught: unknown;
+      try {
+        parseQuestion(q);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isAppError(caught, 'QUESTION_INVALID')).toBe(true);
+    }
+  });
+
+  it('still searches a question made only of stop words', () => {
+    expect(parseQuestion('Qui est-ce ?').terms.length).toBeGreaterThan(0);
+  });
+});
