@@ -1,9 +1,21 @@
 import { existsSync } from 'node:fs';
 import { runCli } from './cli/run-cli.js';
+import { deployCommandsFromEnv, runDiscordBot } from './discord/run-discord.js';
 
-/** The only file that touches the process: argv, env (and .env), stdio, exit code. */
+/** The only file that touches the process: argv, env (and .env), stdio, signals, exit code. */
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop.abort();
+      // A second signal while shutting down quits at once.
+      process.once(signal, () => process.exit(130));
+    });
+  }
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'unhandled rejection', error: String((reason as Error)?.stack ?? reason) })}\n`);
+  });
   const code = await runCli(process.argv.slice(2), {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
@@ -11,6 +23,8 @@ async function main(): Promise<void> {
     stdinIsTty: Boolean(process.stdin.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
     env: process.env,
+    startBot: (sourcier, env, logger) => runDiscordBot(sourcier, env, logger, { signal: stop.signal }),
+    deployCommands: deployCommandsFromEnv,
   });
   process.exitCode = code;
 }

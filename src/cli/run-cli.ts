@@ -9,6 +9,7 @@ import { openSourcier, buildIndexFromConfig } from '../app/open-sourcier.js';
 import { parseEvalFile, runEval } from '../eval/run-eval.js';
 import { answerToJson, renderAnswer, renderStats, renderSummary } from './render-answer.js';
 import { createProgressReporter } from './progress-bar.js';
+import { redactSecrets } from '../discord/redact-secrets.js';
 
 /** What the CLI needs from the process; main.ts passes the real one, tests pass their own. */
 export interface CliIo {
@@ -83,7 +84,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(error, io);
   }
-  const logger = createLogger(config.logLevel, (line) => io.stderr(`${line}\n`));
+  // Secrets never reach the logs, whatever a library puts in an error message.
+  const secrets = [io.env.DISCORD_TOKEN].filter((x): x is string => Boolean(x));
+  const logger = createLogger(config.logLevel, (line) => io.stderr(`${line}\n`), (line) => redactSecrets(line, secrets));
   try {
     switch (command) {
       case 'index': {

@@ -45,8 +45,6 @@ export interface DiscordConfig {
   queueMax: number;
   /** Milliseconds before a question gets the timeout message (default 20000). */
   answerTimeoutMs: number;
-  /** Locale of what users read when Discord gives none we know (default 'fr'). */
-  localeDefault: 'fr' | 'en';
 }
 
 const idList = z
@@ -94,7 +92,6 @@ const schema = z.object({
   DISCORD_QUEUE_CONCURRENCY: positiveInt(2),
   DISCORD_QUEUE_MAX: positiveInt(20),
   DISCORD_ANSWER_TIMEOUT_MS: positiveInt(20_000),
-  DISCORD_LOCALE_DEFAULT: z.enum(['fr', 'en']).default('fr'),
 });
 
 /** Names of every setting this module reads, for .env.example and error messages. */
@@ -108,7 +105,7 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Dis
   const raw: Record<string, string | undefined> = {};
   for (const name of DISCORD_SETTINGS) {
     const value = emptyToUndefined(env[name]);
-    raw[name] = name === 'DISCORD_ASK_THREADS' || name === 'DISCORD_MENTIONS' || name === 'DISCORD_LOCALE_DEFAULT' ? value?.toLowerCase() : value;
+    raw[name] = name === 'DISCORD_ASK_THREADS' || name === 'DISCORD_MENTIONS' ? value?.toLowerCase() : value;
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -141,7 +138,6 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Dis
     queueConcurrency: c.DISCORD_QUEUE_CONCURRENCY,
     queueMax: c.DISCORD_QUEUE_MAX,
     answerTimeoutMs: c.DISCORD_ANSWER_TIMEOUT_MS,
-    localeDefault: c.DISCORD_LOCALE_DEFAULT,
   };
 }
 

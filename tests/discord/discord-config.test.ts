@@ -32,7 +32,6 @@ describe('parseDiscordConfig', () => {
       queueConcurrency: 2,
       queueMax: 20,
       answerTimeoutMs: 20_000,
-      localeDefault: 'fr',
     });
     expect(c.apiUrl).toBeUndefined();
   });
