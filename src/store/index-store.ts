@@ -287,7 +287,12 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
       sawComplete = true;
       try {
         const live = await verifyGeneration(id);
-        logger.warn('serving an earlier index generation; run "sourcier index" to rebuild', { generation: id, pointer: pointer ?? null });
+        if (pointer === undefined && !firstFailure) {
+          // The first build stopped between its manifest and its pointer: that generation is complete and verified.
+          logger.info('index pointer missing; serving the newest complete generation', { generation: id });
+        } else {
+          logger.warn('serving an earlier index generation; run "sourcier index" to rebuild', { generation: id, pointer: pointer ?? null });
+        }
         return live;
       } catch (error) {
         if (!isAppError(error, 'INDEX_CORRUPT')) throw error;

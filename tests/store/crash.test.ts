@@ -26,8 +26,8 @@ interface Child {
   exited: Promise<void>;
 }
 
-function start(indexDir: string, firstBuild: number): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, indexDir, String(firstBuild)], {
+function start(indexDir: string): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, indexDir], {
     cwd: join(import.meta.dirname, '..', '..'),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -45,7 +45,8 @@ function start(indexDir: string, firstBuild: number): Child {
     }
   });
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // 'close', not 'exit': only then has every line the child printed been read.
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {
     process: child,
     lines,
@@ -68,30 +69,39 @@ describe('index store under kill -9', () => {
     const random = rng(2024);
     let committed: number | undefined; // last build known to be live
     let nextBuild = 1;
-    let next = start(indexDir, nextBuild);
+    let commitMs = 100;
+    // Children load their modules (most of a second) while earlier ones run; each is told its first build at "go".
+    const pool = [start(indexDir), start(indexDir), start(indexDir)];
     const outcomes = { previous: 0, next: 0, none: 0, midBuild: 0 };
 
     for (let round = 0; round < KILLS; round++) {
-      const child = next;
+      const child = pool.shift()!;
+      pool.push(start(indexDir));
       await child.waitFor('loaded');
-      child.process.stdin!.write('go\n');
-      // A quarter of the kills land during start-up (lock recovery, cleanup), the rest during the commit loop.
+      child.process.stdin!.write(`go ${nextBuild}\n`);
+      // A quarter of the kills land during start-up (lock recovery, cleanup), the rest during the commit loop, at a
+      // random point of a commit (its duration is measured, as fsync can be slow on a busy disk).
       if (random() < 0.25) await sleep(random() * 20);
       else {
         await child.waitFor('ready');
-        await sleep(random() * 150);
+        if (random() < 0.6) {
+          const t = performance.now();
+          await child.waitFor('committed');
+          commitMs = performance.now() - t;
+        }
+        await sleep(random() * commitMs);
       }
       child.process.kill('SIGKILL');
       await child.exited;
-      // Start the successor now (it only loads modules until told to go), so its start-up overlaps the checks.
       const reported = child.lines.filter((l) => l.startsWith('committed')).map((l) => Number(l.split(' ')[1]));
       const lastReported = reported.at(-1) ?? committed;
-      const inFlight = (lastReported ?? nextBuild - 1) + 1;
+      // The build being written when the kill landed: the one after the last reported, or the child's first.
+      const inFlight = reported.length > 0 ? reported.at(-1)! + 1 : nextBuild;
 
       const logger = recordingLogger();
       const leftovers = (await readdir(indexDir).catch(() => [] as string[])).filter((n) => n.startsWith('gen-')).sort();
       const live = await openStore(indexDir, { logger }).readLive();
-      expect(logger.warnings(), `round ${round}`).toEqual([]);
+      expect(logger.entries.filter((e) => e.level === "warn"), `round ${round}`).toEqual([]);
       if (live === undefined) {
         expect(lastReported, `round ${round}: a committed generation vanished`).toBeUndefined();
         outcomes.none++;
@@ -108,10 +118,9 @@ describe('index store under kill -9', () => {
       }
       if (leftovers.some((g) => g > (live?.id ?? ''))) outcomes.midBuild++;
       nextBuild = inFlight + 1;
-      next = start(indexDir, nextBuild);
     }
-    next.process.kill('SIGKILL');
-    await next.exited;
+    for (const idle of pool) idle.process.kill('SIGKILL');
+    await Promise.all(pool.map((idle) => idle.exited));
 
     // For the test to mean something, most kills must have landed inside a build (a newer folder than the live one).
     expect(outcomes.midBuild, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(KILLS / 2);
@@ -122,6 +131,7 @@ describe('index store under kill -9', () => {
     const names = await readdir(indexDir);
     expect(names.filter((n) => n.startsWith('gen-')).length).toBeLessThanOrEqual(2);
     expect(names.filter((n) => n.includes('.tmp-') || n.startsWith('.lock'))).toEqual([]);
+    expect(committed).toBeDefined();
     expect((await store.readLive())?.manifest.extra).toEqual({ build: committed });
   }, 60_000);
 });
