@@ -17,12 +17,14 @@ export interface HnswOptions {
   /** Seed of the level generator, for reproducible graphs. Default 100 (hnswlib's). */
   seed?: number;
   /**
-   * A filtered search is answered exactly over the allowed keys when at most this fraction of the keys pass, or
-   * when the allowed vectors hold at most `exactFilterBudget` numbers; HNSW's filtered walk is slow and may return
-   * too few hits then. Default 0.05.
+   * A filtered search is answered exactly over the allowed keys when at most this fraction of the keys pass: HNSW's
+   * filtered walk is slow and may return too few hits then. Default 0.05.
    */
   exactFilterFraction?: number;
-  /** Allowed keys x dimensions up to which filtered search is exact. Default 4,000,000 (~5 ms to scan). */
+  /**
+   * Above `exactFilterFraction`, a filtered search is still exact when scanning the allowed keys is estimated cheaper
+   * than a filtered graph walk, up to this many vector components (allowed keys x dimensions). Default 4,000,000.
+   */
   exactFilterBudget?: number;
   /**
    * Where exact filtered search reads a key's vector. Pass the application's own vector table when it has one.
@@ -35,8 +37,12 @@ export interface HnswOptions {
 const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64, seed: 100, exactFilterFraction: 0.05, exactFilterBudget: 4_000_000 } as const;
 /** Keys probed to estimate how selective a filter is. */
 const SAMPLE = 512;
-// Why an exact budget: hnswlib calls the JS filter for every node it visits, so a filtered walk costs ~5-15 ms once
-// fewer than ~15% of the keys pass (measured at 20k x 384), more than scanning the allowed keys' vectors.
+// Filtered search cost model, fitted at 20k x 384 (bench/hnsw.ts and a forced-path run): hnswlib calls the JS filter
+// for every node it visits, so a filtered walk costs about 1.3 ms + 0.37 ms / (share of keys passing); scanning the
+// allowed keys costs about 3 ns per vector component. The cheaper one is used, within `exactFilterBudget`.
+const WALK_BASE_MS = 1.3;
+const WALK_PER_INVERSE_SHARE_MS = 0.37;
+const SCAN_MS_PER_COMPONENT = 3e-6;
 
 type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -141,11 +147,16 @@ export class HnswVectorIndex implements VectorIndex {
     const keys = this.keys();
     // Estimate selectivity on an even sample first: a broad filter goes straight to HNSW, without a pass over all keys.
     const threshold = this.options.exactFilterFraction;
-    const exactFits = (count: number) => count <= threshold * n || count * this.dimensions <= this.options.exactFilterBudget;
+    const exactFits = (count: number) => {
+      if (count <= threshold * n) return true;
+      const components = count * this.dimensions;
+      const walkMs = WALK_BASE_MS + WALK_PER_INVERSE_SHARE_MS / Math.max(count / n, 1e-9);
+      return components <= this.options.exactFilterBudget && components * SCAN_MS_PER_COMPONENT < walkMs;
+    };
     if (n > 4 * SAMPLE) {
       let pass = 0;
       for (let i = 0; i < SAMPLE; i++) if (keep(keys[Math.floor((i * n) / SAMPLE)]!)) pass++;
-      if (!exactFits((pass / SAMPLE) * n * 0.5)) {
+      if (!exactFits(Math.max(1, (pass / SAMPLE) * n))) {
         const hits = this.knn(vector, want, keep);
         if (hits.length >= want) return hits;
       }
