@@ -15,11 +15,13 @@ export type AppErrorCode =
   | 'MODEL_UNAVAILABLE'
   | 'QUESTION_INVALID'
   | 'EVAL_FILE_INVALID'
+  | 'BRIEF_STATE_INVALID'
   | 'BUSY'
   | 'TIMEOUT'
   | 'RATE_LIMITED'
   | 'FORBIDDEN'
   | 'DISCORD_FATAL'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 export class AppError extends Error {
