@@ -196,4 +196,135 @@ export interface Sourcier {
   /** Rebuilds the index from the corpus; the live index keeps serving until the new one is ready. */
   reindex(onProgress?: (progress: IndexProgress) => void): Promise<IndexSummary>;
   close(): Promise<void>;
+  /**
+   * A briefing on a topic: key points, timeline, who said what, sources, chart data; every quote verbatim.
+   * Optional so that front-door test doubles stay ten lines; the service from openSourcier always has it.
+   */
+  brief?(topic: string, options?: BriefOptions): Promise<Briefing>;
+  /** Direct quotations attributed to a person (accent- and case-insensitive, also by last name). */
+  said?(person: string, options?: SaidOptions): Promise<SaidResult>;
+}
+
+// ---- Briefings (src/brief) ----
+
+/** Options of `Sourcier.brief`. Dates are inclusive, `YYYY-MM-DD` (or shorter prefixes). */
+export interface BriefOptions extends SearchFilters {
+  /** Only articles not covered by the last briefing on this topic in this channel (default false). */
+  newOnly?: boolean;
+  /** Who the briefing is for: a Discord channel id, or "cli" (the default). Keys the "what is new" state. */
+  channel?: string;
+  /** Record what this briefing covered in the state file (default true). */
+  record?: boolean;
+  /** Most key points (default 8). */
+  maxKeyPoints?: number;
+  /** Most timeline events (default 20). */
+  maxEvents?: number;
+  /** Current time, recorded in the state (default: now). */
+  now?: Date;
+}
+
+/** A verbatim excerpt of one article with its source: `excerpt === article.text.slice(start, end)`. */
+export interface SourcedExcerpt {
+  articleId: string;
+  title: string;
+  /** Publication date of the article. */
+  date?: string;
+  source?: string;
+  url?: string;
+  excerpt: string;
+  start: number;
+  end: number;
+}
+
+export interface KeyPoint extends SourcedExcerpt {
+  /** Relevance to the topic plus informativeness, about 0..1.5. */
+  score: number;
+  /** Other articles carrying the same sentence or story (wire copies, near-identical sentences). */
+  alsoIn?: string[];
+}
+
+export interface TimelineEvent extends SourcedExcerpt {
+  /** When the event happens: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, per `precision`. */
+  when: string;
+  precision: 'day' | 'month' | 'year';
+  /** 'text': a date written in the sentence, resolved against the publication date; 'publication': the article's date. */
+  whenFrom: 'text' | 'publication';
+  /** The date words as written ("jeudi 21 juillet"), when `whenFrom` is 'text'. */
+  whenText?: string;
+}
+
+export interface AttributedQuote extends SourcedExcerpt {
+  /** Normalised speaker: a person's name without title ("Nasser Bourita"), or the source words ("la même source"). */
+  speaker: string;
+  /** 'person' for a named person; 'source' for a non-personal attribution (a document, media, an unnamed official). */
+  speakerKind: 'person' | 'source';
+  /** The words inside the quotation marks, verbatim; `quoteStart`/`quoteEnd` are its offsets in the article text. */
+  quote: string;
+  quoteStart: number;
+  quoteEnd: number;
+  /** Which attribution pattern matched (for tests and debugging). */
+  pattern: string;
+  alsoIn?: string[];
+}
+
+export interface SpeakerQuotes {
+  speaker: string;
+  quotes: AttributedQuote[];
+}
+
+export interface BriefSource {
+  articleId: string;
+  title: string;
+  date?: string;
+  source?: string;
+  url?: string;
+  alsoIn?: string[];
+}
+
+/** Articles per period on the topic, with the key events marked; what the PNG chart draws. */
+export interface BriefChart {
+  unit: 'month' | 'year';
+  buckets: Array<{ label: string; from: string; to: string; articles: number }>;
+  events: Array<{ when: string; label: string }>;
+}
+
+export interface Briefing {
+  topic: string;
+  /** The topic normalised (case, accents, punctuation and word order folded): key of the "what is new" state. */
+  topicKey: string;
+  channel: string;
+  generatedAt: string;
+  period?: { since?: string; until?: string };
+  mode: IndexMode;
+  newOnly: boolean;
+  /** The previous briefing on this topic in this channel, when `newOnly` compared against one. */
+  previous?: { at: string; articles: number };
+  /** True when `newOnly` found nothing the previous briefing had not covered. */
+  nothingNew: boolean;
+  keyPoints: KeyPoint[];
+  timeline: TimelineEvent[];
+  /** Direct quotations of named persons, grouped by speaker (most quoted first). */
+  speakers: SpeakerQuotes[];
+  /** Quotations attributed to non-persons ("selon la même source", "selon des médias américains"). */
+  otherAttributions: AttributedQuote[];
+  sources: BriefSource[];
+  chart: BriefChart;
+  latencyMs: number;
+}
+
+export interface SaidOptions extends SearchFilters {
+  /** Only quotations in articles about this topic. */
+  topic?: string;
+  /** Most quotes returned (default 20). */
+  limit?: number;
+}
+
+export interface SaidResult {
+  person: string;
+  /** Speaker names that matched the person (e.g. "Nasser Bourita" for "Bourita"). */
+  matchedSpeakers: string[];
+  /** Best first: articles about the topic first, then newest. */
+  quotes: AttributedQuote[];
+  mode: IndexMode;
+  latencyMs: number;
 }

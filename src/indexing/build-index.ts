@@ -38,6 +38,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
   const logger = options.logger ?? silentLogger;
   const progress = options.onProgress ?? (() => {});
   const started = performance.now();
+  const stages: Record<string, number> = {};
+  let stageStart = started;
+  /** Closes the current stage: adds its wall time to `stages[name]` (seconds). */
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = (stages[name] ?? 0) + (now - stageStart) / 1000;
+    stageStart = now;
+  };
   const embedder = options.embedder;
   const tokenCounter: TokenCounter = embedder?.tokenCounter ?? estimateTokenCounter;
   const chunking: ChunkingOptions = {
@@ -70,6 +78,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       (previous.manifest.modelId ?? null) === (embedder?.modelId ?? null) &&
       (previous.manifest.dimensions ?? null) === (embedder?.dimensions ?? null);
 
+    lap('previous');
+
     const { articles, outcomes } = await readCorpus(options.corpusDir, {
       logger,
       onProgress: (done, total) => progress({ stage: 'read', done, total }),
@@ -83,6 +93,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       );
     }
     articles.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    lap('read');
 
     // Chunk: reuse unchanged articles' chunks and vectors.
     const previousById = new Map<string, { article: Article; chunks: number[] }>();
@@ -123,6 +134,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     const currentIds = new Set(articles.map((a) => a.id));
     const removed = previous && reusable ? previous.articles.filter((a) => !currentIds.has(a.id)).length : 0;
     if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
+    lap('chunk');
 
     // Embed the new chunks (batched). The lexical index does not wait for it.
     if (embedder) {
@@ -134,11 +146,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         progress({ stage: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
       }
     }
+    lap('embed');
 
     progress({ stage: 'index', done: 0, total: chunks.length });
     const articleMap = new Map(articles.map((a) => [a.id, a]));
     const lexical = buildLexicalIndex(chunks, articleMap);
+    lap('lexical');
     const duplicates = groupDuplicates(articles);
+    lap('duplicates');
     let hnsw: HnswVectorIndex | undefined;
     if (embedder) {
       hnsw = HnswVectorIndex.create(embedder.dimensions, Math.max(1, chunks.length));
@@ -148,6 +163,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       });
     }
     progress({ stage: 'index', done: chunks.length, total: chunks.length });
+    lap('hnsw');
 
     // Write a new generation; it becomes live only once every file is written and verified.
     const writer = await store.beginGeneration();
@@ -188,6 +204,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       progress({ stage: 'verify', done: 0, total: 1 });
       const generation = await writer.commit(manifest);
       progress({ stage: 'verify', done: 1, total: 1 });
+      lap('write');
       const summary: IndexSummary = {
         articles: articles.length,
         chunks: chunks.length,
@@ -201,6 +218,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         ...(options.modeReason ? { modeReason: options.modeReason } : {}),
         seconds: (performance.now() - started) / 1000,
         generation,
+        stages,
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;
