@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/quality.ts                    PIAF + news eval, prints a table, updates "## Answer quality" in BENCHMARKS.md
  *   npx tsx bench/quality.ts --no-write         same, without touching BENCHMARKS.md
+ *   npx tsx bench/quality.ts --scale            lexical build / load / query latency over all 36k OrangeSum articles
  *   npx tsx bench/quality.ts --fit-abstention   also fits the abstention model (prints constants for src/answer/abstention-model.ts)
  *
  * PIAF (../shared/data/piaf/piaf-v1.0.json): every paragraph is an article (id = `${articleIndex}-${paragraphIndex}`,
@@ -18,13 +19,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Answer, Article, Chunk, Span } from '../src/core/types.js';
-import { buildLexicalIndex } from '../src/lexical/bm25-index.js';
+import { buildLexicalIndex, deserializeLexicalIndex, serializeLexicalIndex } from '../src/lexical/bm25-index.js';
 import { answerQuestion, abstentionFeatures, rerank, type AnswerTuning } from '../src/answer/answer-question.js';
 import { FEATURE_NAMES, type AbstentionFeatures, type AbstentionModel } from '../src/answer/abstention-model.js';
 import { parseQuestion } from '../src/retrieve/parse-question.js';
 import { retrievePassages } from '../src/retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../src/retrieve/search-snapshot.js';
 import { computeMetrics, parseEvalFile, percentile, type EvalItem, type EvalMetrics } from '../src/eval/run-eval.js';
+import { fnv, loadPiaf, type PiafData } from './piaf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared/data');
@@ -94,41 +96,6 @@ function standInChunker(article: Article): Chunk[] {
     i = Math.max(i + 1, j - 1);
   }
   return chunks;
-}
-
-function fnv(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-interface PiafData {
-  articles: Article[];
-  items: EvalItem[];
-  /** Paragraph id of each question. */
-  paragraphOf: Map<string, string>;
-}
-
-async function loadPiaf(): Promise<PiafData> {
-  const raw = JSON.parse(await readFile(path.join(shared, 'piaf/piaf-v1.0.json'), 'utf8')) as {
-    data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }> }> }>;
-  };
-  const articles: Article[] = [];
-  const items: EvalItem[] = [];
-  const paragraphOf = new Map<string, string>();
-  raw.data.forEach((doc, ai) =>
-    doc.paragraphs.forEach((p, pi) => {
-      const id = `${ai}-${pi}`;
-      const text = p.context.normalize('NFC');
-      articles.push({ id, title: doc.title, text, path: `piaf:${id}`, hash: id });
-      for (const qa of p.qas) {
-        if (!/[\p{L}\p{N}]/u.test(qa.question)) continue;
-        items.push({ id: qa.id, question: qa.question, relevant: [id], answer: qa.answers[0]?.text });
-        paragraphOf.set(qa.id, id);
-      }
-    }),
-  );
-  return { articles, items, paragraphOf };
 }
 
 function snapshotOf(articles: Article[], chunker: Chunker): SearchSnapshot {
@@ -230,14 +197,15 @@ function rates(model: AbstentionModel, rows: HeldOut['features']): { correct: nu
   };
 }
 
-/** OrangeSum `monde` articles as Sourcier articles (lead paragraph first, as ingestion does). */
-async function loadNews(): Promise<Article[]> {
+/** OrangeSum articles as Sourcier articles (lead paragraph first, as ingestion does); `section` null = all. */
+async function loadNews(section: string | null = 'monde'): Promise<Article[]> {
   const text = gunzipSync(await readFile(path.join(shared, 'orangesum/orangesum.jsonl.gz'))).toString('utf8');
   const articles: Article[] = [];
   for (const line of text.split('\n')) {
-    if (!line.includes('"section": "monde"') && !line.includes('"section":"monde"')) continue;
+    if (!line.trim()) continue;
+    if (section && !line.includes(`"section": "${section}"`) && !line.includes(`"section":"${section}"`)) continue;
     const o = JSON.parse(line) as { id: number; section: string; title: string; heading: string; article: string; date: string; url: string };
-    if (o.section !== 'monde' || !o.article?.trim()) continue;
+    if ((section && o.section !== section) || !o.article?.trim()) continue;
     const body = `${o.heading.trim()}\n\n${o.article.trim()}`.normalize('NFC');
     articles.push({ id: String(o.id), title: o.title, text: body, date: o.date, url: o.url, source: 'Orange Actu', path: `orangesum:${o.id}`, hash: String(o.id) });
   }
@@ -248,9 +216,44 @@ function row(name: string, m: EvalMetrics, extra: { correct?: number | null; wro
   return `| ${name} | ${m.answerable} | ${f3(m.recallAt1)} | ${f3(m.recallAt5)} | ${f3(m.mrrAt10)} | ${pct(m.answerInExcerpt)} | ${pct(extra.correct ?? null)} | ${extra.wrong === undefined ? '-' : pct(extra.wrong)} | ${m.latencyP50.toFixed(1)} / ${m.latencyP95.toFixed(1)} |`;
 }
 
+/** Lexical-only at full scale: chunking, index build, serialised size, load, and whole-query-side latency. */
+async function scale(chunker: Chunker): Promise<string[]> {
+  let t = performance.now();
+  const articles = await loadNews(null);
+  const readMs = performance.now() - t;
+  t = performance.now();
+  const chunks = articles.flatMap((a) => chunker(a));
+  const chunkMs = performance.now() - t;
+  const map = new Map(articles.map((a) => [a.id, a]));
+  t = performance.now();
+  const lexical = buildLexicalIndex(chunks, map);
+  const buildMs = performance.now() - t;
+  const bytes = serializeLexicalIndex(lexical);
+  t = performance.now();
+  const loaded = deserializeLexicalIndex(bytes);
+  const loadMs = performance.now() - t;
+  const snapshot: SearchSnapshot = { chunks, articles: map, lexical: loaded };
+  // Questions: the titles of 300 articles spread over the corpus, reworded as questions.
+  const latencies: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const a = articles[Math.floor((i * articles.length) / 300)]!;
+    const answer = await answerQuestion(snapshot, `Que sait-on de ${a.title} ?`, { limit: 10 });
+    latencies.push(answer.latencyMs);
+  }
+  latencies.sort((x, y) => x - y);
+  const lines = [
+    `Scale (all OrangeSum, ${articles.length} articles, ${chunks.length} chunks, lexical-only): read+parse ${(readMs / 1000).toFixed(1)} s, ` +
+      `chunking ${(chunkMs / 1000).toFixed(1)} s, lexical build ${(buildMs / 1000).toFixed(1)} s, lexical.bin ${(bytes.length / 1e6).toFixed(1)} MB, ` +
+      `load ${loadMs.toFixed(0)} ms, whole query side p50 ${percentile(latencies, 0.5).toFixed(1)} ms / p95 ${percentile(latencies, 0.95).toFixed(1)} ms (300 questions).`,
+  ];
+  console.log(lines[0]);
+  return lines;
+}
+
 async function main(): Promise<void> {
   const { chunk: chunker, name: chunkerName } = await loadChunker();
-  const piaf = await loadPiaf();
+  const scaleLines = args.has('--scale') ? await scale(chunker) : [];
+  const piaf = await loadPiaf(path.join(shared, 'piaf/piaf-v1.0.json'));
   const t0 = performance.now();
   const snapshot = snapshotOf(piaf.articles, chunker);
   const buildMs = performance.now() - t0;
@@ -328,6 +331,19 @@ async function main(): Promise<void> {
       `correct abstention / wrongly abstained come from a second index without a deterministic 20% of paragraphs (${off.features.filter((r) => !r.answerable).length} off-corpus questions).`,
       `With abstention on over the full index, ${pct(withAbst.wronglyAbstained)} of PIAF questions abstain.`,
       'News eval: `eval/news-fr.jsonl`, hand-written questions (some paraphrased, some off-corpus) over the OrangeSum `monde` section.',
+      '',
+      'Targets (recall@1 0.80, recall@5 0.93, MRR@10 0.86, answer in excerpt 0.85, correct abstention 0.70 at <= 0.05 wrongly',
+      'abstained) are not met in lexical-only mode. Tried on PIAF (recall@1 / recall@5 / MRR@10 / answer in excerpt):',
+      '- BM25F alone .707/.877/.779; sentence-evidence reranking weights swept 0-2: within +-0.01 (kept, small weights);',
+      '- prefix terms of 4/5/6 characters: +0.2 to +0.5 point (kept, 5); word-pair terms: +0.3 point (dropped: doubles the index);',
+      '- k1 0.5-2, b 0.4-1, title weight 0.125-2: within +-0.5 point; 2- or 3-sentence windows as units instead of chunks: .707/.708;',
+      '- pseudo-relevance feedback (top 3 passages, 10 terms, weight 0.2): recall@1 -2.3 points (off);',
+      '- excerpt = best sentence + better neighbour when it adds question words: 67.0%; best + following sentence: 73.4% (kept).',
+      'When the right paragraph is ranked first, its excerpt holds the answer 89% of the time: the gap is retrieval. 41% of the',
+      'recall@1 misses pick a sibling paragraph of the same Wikipedia article; most others share no discriminating word with the question.',
+      'Abstention: the best single feature (passage coverage of the question IDF mass) has AUC 0.77 against held-out paragraphs whose',
+      'siblings stay indexed, hence 22% correct abstention at 4.7% wrongly abstained (threshold fitted for <= 4.5%).',
+      ...(scaleLines.length ? ['', ...scaleLines, 'Command for the scale line: `npx tsx bench/quality.ts --scale`.'] : []),
       '',
     ].join('\n');
     const file = path.join(root, 'BENCHMARKS.md');
