@@ -9,6 +9,10 @@ import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
+import { buildBriefing, topicKey } from '../brief/build-briefing.js';
+import { openBriefState } from '../brief/brief-state.js';
+import { DEFAULT_BRIEF_STATE_FILE } from '../brief/brief-config.js';
+import { answerWhoSaid, findSaid, whoSaidPhrase } from '../brief/find-said.js';
 
 export interface OpenSourcierDeps {
   logger?: Logger;
@@ -18,6 +22,8 @@ export interface OpenSourcierDeps {
   buildIfMissing?: boolean;
   onProgress?: (progress: IndexProgress) => void;
   now?: () => Date;
+  /** Briefing settings (see parseBriefConfig); default: state in data/briefings.json. */
+  brief?: { stateFile?: string };
 }
 
 interface EmbedderChoice {
@@ -132,6 +138,7 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   let chunkKeys: Map<string, number> | undefined;
   let reindexing: Promise<IndexSummary> | undefined;
   const now = deps.now ?? (() => new Date());
+  const briefState = openBriefState(deps.brief?.stateFile ?? DEFAULT_BRIEF_STATE_FILE);
 
   const withPeriod = async (
     question: string,
@@ -167,7 +174,32 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   };
 
   return {
-    ask: (question, options = {}) => withPeriod(question, options, answerQuestion),
+    ask: (question, options = {}) => {
+      // "Qui a dit …" is answered with attributed quotations only.
+      const phrase = whoSaidPhrase(question);
+      if (phrase !== undefined) return Promise.resolve(answerWhoSaid(state!.snapshot, question, phrase, options));
+      return withPeriod(question, options, answerQuestion);
+    },
+    async brief(topic, options = {}) {
+      const snapshot = state!.snapshot;
+      const channel = options.channel ?? 'cli';
+      const key = topicKey(topic);
+      const at = options.now ?? now();
+      const previous = options.newOnly ? await briefState.last(key, channel) : undefined;
+      const briefing = await buildBriefing(snapshot, topic, {
+        ...options,
+        channel,
+        now: at,
+        ...(previous ? { exclude: new Set(previous.articleIds), previous: { at: previous.at, articles: previous.articleIds.length } } : {}),
+      });
+      if (options.record !== false) {
+        // Covered: what this briefing showed, plus (for a "new only" briefing) what the previous one had covered.
+        const covered = new Set([...(previous?.articleIds ?? []), ...briefing.sources.flatMap((s) => [s.articleId, ...(s.alsoIn ?? [])])]);
+        await briefState.record({ topicKey: key, channel, at: at.toISOString(), articleIds: [...covered] });
+      }
+      return briefing;
+    },
+    said: (person, options = {}) => Promise.resolve(findSaid(state!.snapshot, person, options)),
     quote: (text, options = {}) => findQuote(state!.snapshot, text, options).then((a) => ({ ...a, question: text })),
     stats(): IndexStats {
       const g = state!.generation;
