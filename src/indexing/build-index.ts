@@ -5,7 +5,7 @@ import { readCorpus } from '../ingest/read-corpus.js';
 import { chunkArticle } from '../chunk/chunk-article.js';
 import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
 import { buildLexicalIndex, serializeLexicalIndex } from '../lexical/bm25-index.js';
-import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { groupDuplicates } from '../dedup/group-duplicates.js';
 import { openStore } from '../store/index-store.js';
 import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
@@ -25,6 +25,12 @@ export interface BuildIndexOptions {
   onProgress?: (progress: IndexProgress) => void;
   /** Passages embedded per model call (default 32). */
   embedBatchSize?: number;
+  /**
+   * Build the HNSW graph in a worker thread, overlapping embedding and the lexical index (falls back to the calling
+   * thread when the runtime cannot start the worker). Default: when at least 5,000 chunks (below that, starting the
+   * worker costs more than it saves).
+   */
+  threadedHnsw?: boolean;
 }
 
 /** Default chunking: ~160 tokens a chunk (good passages to quote), never over the model's input, one sentence overlap. */
@@ -136,38 +142,48 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
     lap('chunk');
 
-    // Embed the new chunks (batched). The lexical index does not wait for it.
+    // Embed the new chunks (batched). Every vector goes to the HNSW builder as soon as it exists (reused ones first),
+    // so that graph insertion runs on another thread during embedding and the lexical index.
+    let hnsw: HnswBuilder | undefined;
     if (embedder) {
+      const dims = embedder.dimensions;
+      hnsw = await startHnswBuilder({ dimensions: dims, capacity: chunks.length, threaded: options.threadedHnsw ?? chunks.length >= 5000, logger });
+      const feed = (keys: number[], rows: Array<Float32Array | undefined>) => {
+        const flat = new Float32Array(keys.length * dims);
+        rows.forEach((v, j) => flat.set(v!, j * dims));
+        hnsw!.add(Int32Array.from(keys), flat);
+      };
+      const reused: number[] = [];
+      vectors.forEach((v, key) => void (v && reused.push(key)));
+      for (let i = 0; i < reused.length; i += 8192) {
+        const keys = reused.slice(i, i + 8192);
+        feed(keys, keys.map((k) => vectors[k]));
+      }
       const batch = options.embedBatchSize ?? 32;
       for (let i = 0; i < toEmbed.length; i += batch) {
         const keys = toEmbed.slice(i, i + batch);
         const out = await embedder.embedPassages(keys.map((k) => chunks[k]!.text));
         keys.forEach((k, j) => (vectors[k] = out[j]));
+        feed(keys, out);
         progress({ stage: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
       }
     }
     lap('embed');
 
-    progress({ stage: 'index', done: 0, total: chunks.length });
-    const articleMap = new Map(articles.map((a) => [a.id, a]));
-    const lexical = buildLexicalIndex(chunks, articleMap);
-    lap('lexical');
-    const duplicates = groupDuplicates(articles);
-    lap('duplicates');
-    let hnsw: HnswVectorIndex | undefined;
-    if (embedder) {
-      hnsw = HnswVectorIndex.create(embedder.dimensions, Math.max(1, chunks.length));
-      chunks.forEach((_, key) => {
-        hnsw!.add(key, vectors[key]!);
-        if (key % 2000 === 0) progress({ stage: 'index', done: key, total: chunks.length });
-      });
-    }
-    progress({ stage: 'index', done: chunks.length, total: chunks.length });
-    lap('hnsw');
-
     // Write a new generation; it becomes live only once every file is written and verified.
     const writer = await store.beginGeneration();
     try {
+      // The graph is finished and written by the builder while this thread builds and writes the rest.
+      const hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
+      hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
+      lap('hnsw');
+      progress({ stage: 'index', done: 0, total: chunks.length });
+      const articleMap = new Map(articles.map((a) => [a.id, a]));
+      const lexical = buildLexicalIndex(chunks, articleMap);
+      lap('lexical');
+      const duplicates = groupDuplicates(articles);
+      lap('duplicates');
+      progress({ stage: 'index', done: chunks.length, total: chunks.length });
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
       const steps = embedder ? 6 : 4;
       let step = 0;
@@ -180,10 +196,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       wrote();
       await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
       wrote();
-      if (embedder && hnsw) {
+      if (embedder && hnswWritten) {
         await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
         wrote();
-        await hnsw.writeTo(writer.path(INDEX_FILES.hnsw));
+        lap('write');
+        await hnswWritten;
+        lap('hnsw');
         await writer.addExternalFile(INDEX_FILES.hnsw);
         wrote();
       }
@@ -223,6 +241,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;
     } catch (error) {
+      await hnsw?.abort().catch(() => {});
       await writer.abort().catch(() => {});
       throw error;
     }

@@ -1,0 +1,30 @@
+/** Worker thread of {@link startHnswBuilder}: inserts vectors as they arrive, then writes the graph. */
+import { parentPort } from 'node:worker_threads';
+import { isAppError } from '../core/app-error.js';
+import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import type { HnswWorkerReply, HnswWorkerRequest } from './hnsw-builder.js';
+
+const port = parentPort!;
+let index: HnswVectorIndex | undefined;
+let dims = 0;
+const reply = (message: HnswWorkerReply) => port.postMessage(message);
+
+port.on('message', (request: HnswWorkerRequest) => {
+  try {
+    if (request.type === 'init') {
+      dims = request.dimensions;
+      index = HnswVectorIndex.create(dims, Math.max(1, request.capacity));
+      reply({ type: 'ready' });
+    } else if (request.type === 'add') {
+      const { keys, vectors } = request;
+      for (let i = 0; i < keys.length; i++) index!.add(keys[i]!, vectors.subarray(i * dims, (i + 1) * dims));
+    } else {
+      index!.writeTo(request.file).then(
+        () => reply({ type: 'done' }),
+        (error: unknown) => reply({ type: 'error', code: isAppError(error) ? error.code : 'INTERNAL', message: (error as Error).message }),
+      );
+    }
+  } catch (error) {
+    reply({ type: 'error', code: isAppError(error) ? error.code : 'INTERNAL', message: (error as Error).message });
+  }
+});

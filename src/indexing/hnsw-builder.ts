@@ -1,0 +1,124 @@
+/**
+ * Builds the HNSW graph of a generation while the rest of the build goes on. Vectors are handed over in batches as
+ * soon as they exist (reused ones first, then each embedded batch), so graph insertion overlaps with embedding and
+ * with the lexical index. In a worker thread when one can be started (the compiled build, `tsx`); otherwise (a
+ * runtime that cannot load the worker file, such as a test runner transforming TypeScript in process) the same
+ * work runs on the calling thread, at the point where the graph is written.
+ */
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../core/app-error.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+
+export interface HnswBuilder {
+  /** Whether the graph is being built on another thread. */
+  readonly threaded: boolean;
+  /** Adds vectors: `vectors` holds `keys.length` rows of `dimensions` floats. Ownership of both passes to the builder. */
+  add(keys: Int32Array, vectors: Float32Array): void;
+  /** Finishes the graph and writes it (verified) to `file`; rejects with INDEX_WRITE_FAILED or INTERNAL. */
+  finish(file: string): Promise<void>;
+  /** Stops the build without writing (the generation is being aborted). */
+  abort(): Promise<void>;
+}
+
+export interface HnswBuilderOptions {
+  dimensions: number;
+  /** Expected number of vectors (a capacity hint). */
+  capacity: number;
+  /** Try a worker thread (default true). */
+  threaded?: boolean;
+  logger?: Logger;
+}
+
+/** Messages to the worker. */
+export type HnswWorkerRequest =
+  | { type: 'init'; dimensions: number; capacity: number }
+  | { type: 'add'; keys: Int32Array; vectors: Float32Array }
+  | { type: 'finish'; file: string };
+/** Messages from the worker. */
+export type HnswWorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; code: string; message: string };
+
+/** Starts a builder; never rejects: when no worker can be started it returns the in-thread builder. */
+export async function startHnswBuilder(options: HnswBuilderOptions): Promise<HnswBuilder> {
+  const logger = options.logger ?? silentLogger;
+  if (options.threaded !== false) {
+    try {
+      return await startWorker(options);
+    } catch (error) {
+      logger.debug('HNSW build worker unavailable: building on the main thread', { reason: (error as Error).message });
+    }
+  }
+  return inThread(options);
+}
+
+function inThread(options: HnswBuilderOptions): HnswBuilder {
+  const batches: Array<[Int32Array, Float32Array]> = [];
+  const dims = options.dimensions;
+  return {
+    threaded: false,
+    add: (keys, vectors) => void batches.push([keys, vectors]),
+    async finish(file) {
+      const index = HnswVectorIndex.create(dims, Math.max(1, options.capacity));
+      for (const [keys, vectors] of batches) keys.forEach((key, i) => index.add(key, vectors.subarray(i * dims, (i + 1) * dims)));
+      batches.length = 0;
+      await index.writeTo(file);
+    },
+    abort: async () => void (batches.length = 0),
+  };
+}
+
+async function startWorker(options: HnswBuilderOptions): Promise<HnswBuilder> {
+  // Compiled: the sibling .js file. Run from TypeScript sources (tsx, vitest), a worker does not inherit the
+  // loader, so it registers tsx (a dev dependency) before importing the .ts file; without tsx it fails and the
+  // build goes on in thread.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const file = new URL(`./hnsw-build-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  const worker = fromSource
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true })
+    : new Worker(file);
+  let failure: Error | undefined;
+  let pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    pending?.reject(error);
+    pending = undefined;
+  };
+  const next = () => new Promise<void>((resolve, reject) => (failure ? reject(failure) : (pending = { resolve, reject })));
+  worker.on('message', (reply: HnswWorkerReply) => {
+    if (reply.type === 'error') {
+      const code = reply.code === 'INDEX_WRITE_FAILED' ? 'INDEX_WRITE_FAILED' : 'INTERNAL';
+      fail(new AppError(code, reply.message));
+    } else {
+      pending?.resolve();
+      pending = undefined;
+    }
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new AppError('INTERNAL', `The HNSW build worker exited (code ${code}) before finishing; run the index build again.`)));
+  const ready = next();
+  worker.postMessage({ type: 'init', dimensions: options.dimensions, capacity: options.capacity } satisfies HnswWorkerRequest);
+  try {
+    await ready;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return {
+    threaded: true,
+    add: (keys, vectors) => worker.postMessage({ type: 'add', keys, vectors } satisfies HnswWorkerRequest, [keys.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer]),
+    async finish(file) {
+      const done = next();
+      worker.postMessage({ type: 'finish', file } satisfies HnswWorkerRequest);
+      try {
+        await done;
+      } finally {
+        worker.removeAllListeners('exit');
+        await worker.terminate();
+      }
+    },
+    async abort() {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
