@@ -68,7 +68,8 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   if (options.serving) {
     loaded.lexical = deserializeLexicalIndex(await read(INDEX_FILES.lexical));
     if (manifest.mode === 'hybrid') {
-      loaded.vectors = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, chunks.length);
+      // Exact filtered search reads the stored vectors instead of keeping a second copy inside the index.
+      loaded.vectors = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, chunks.length, { vectorOf: loaded.vectorOf });
     }
     logger.debug('index generation loaded', { generation: live.id, articles: articles.length, chunks: chunks.length });
   }
