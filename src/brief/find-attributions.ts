@@ -1,6 +1,6 @@
 /**
  * Direct quotations in French news text and who they are attributed to. A quotation is the text between « » (or
- * “ ”) on one line; its attribution is looked for right after the closing mark (", a déclaré X", ", a-t-il affirmé",
+ * “ ”, or straight double quotes around words) on one line; its attribution is looked for right after the closing mark (", a déclaré X", ", a-t-il affirmé",
  * ", selon X", ", estime X"), or before the opening one in the same sentence ("X a déclaré : «", "X a averti que le
  * monde était «", "Pour X, «", "Selon X, «"). Speaker names are normalised (titles such as "le ministre" dropped);
  * "selon la même source", "selon des médias américains" and unnamed officials are kept apart as non-person sources.
@@ -43,7 +43,7 @@ const AFTER_PRONOUN = new RegExp(
 const AFTER_PRESENT = new RegExp(`^\\s*[,;]\\s*(?:${PRESENTS})(?![\\p{L}-])\\s+(.*)$`, 'isu');
 const AFTER_SELON = /^\s*[,;]?\s*(?:selon|d['’]après)\s+(.*)$/isu;
 const BEFORE_VERB = new RegExp(`(?<![\\p{L}-])(?:${AUX}\\s+${ADVERBS}(?:${PARTICIPLES})|(?:${PRESENTS}))(?![\\p{L}-])`, 'giu');
-const BEFORE_INTRO = /(?:^|[\s(])(pour|selon|d['’]après)\s+([^,«»“”]{2,90}),\s*$/iu;
+const BEFORE_INTRO = /(?:^|[\s(])(pour|selon|d['’]après)\s+([^,«»“”"]{2,90}),\s*$/iu;
 
 /** Capitalised words that start a sentence or clause but never start a name. */
 const FUNCTION_WORDS = new Set(
@@ -93,7 +93,8 @@ interface Word {
   capital: boolean;
 }
 
-const WORD_RE = /[\p{L}\p{M}][\p{L}\p{M}\p{N}.'’\u2010\u2011-]*/gu;
+// Initials ("J.-Y.", "M.") keep their periods; any other period ends the word ("Fontanet.- Enseignants" is two).
+const WORD_RE = /\p{Lu}\.(?:-?\p{Lu}\.)+|[\p{L}\p{M}][\p{L}\p{M}\p{N}'’\u2010\u2011-]*(?<![-\u2010\u2011'’])\.?/gu;
 
 /** Words of a phrase with their offsets; elided articles ("l'", "d'") become words of their own. */
 function words(text: string, offset = 0): Word[] {
@@ -148,7 +149,10 @@ function capitalRuns(ws: Word[]): Run[] {
         continue;
       }
       // A particle joins only when a capitalised word follows ("Le Drian", "von der Leyen").
-      if (PARTICLES.has(x.folded)) {
+      // "de"/"du"/"d'" join a name only after a first name ("Charles de Gaulle"), not after a full one
+      // ("Tara Buakamsri de Greenpeace").
+      const deLike = x.folded === 'de' || x.folded === 'du' || x.folded === 'des' || x.folded === 'd';
+      if (PARTICLES.has(x.folded) && !(deLike && last > i)) {
         let k = j;
         while (k < ws.length && PARTICLES.has(ws[k]!.folded)) k++;
         if (k < ws.length && ws[k]!.capital && !isInstitution(ws[k]!) && ws[k]!.start - x.end < 3) {
@@ -216,7 +220,11 @@ export function lastPerson(text: string, allowDe = false): string | undefined {
 
 /** A short description of a non-person attribution ("la même source", "des médias américains"). */
 function sourceWords(phrase: string): string | undefined {
-  const cut = phrase.split(/[,;:()]/)[0]!.replace(/[.!?…]+\s*$/u, '').trim();
+  const cut = phrase
+    .split(/[,;:()]|[.!?…](?=[\s-]|$)/u)[0]!
+    .replace(/^(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|matin|soir|midi|encore|alors|ensuite)\s+)+/iu, '')
+    .replace(/^(?:à|auprès de|dans|sur)\s+(?:l['’]\s*)?(?:AFP|Reuters|AP|BFMTV|franceinfo|RTL|RMC|France Inter|Europe 1)\s+/iu, '')
+    .trim();
   if (cut.length === 0) return undefined;
   const ws = cut.split(/\s+/).slice(0, 8).join(' ');
   return ws.length > 80 ? ws.slice(0, 80) : ws;
@@ -225,7 +233,8 @@ function sourceWords(phrase: string): string | undefined {
 /** Every attributed quotation in `text`, in text order. Unattributed quotations are left out. */
 export function findAttributions(text: string, sentences: Span[] = splitSentences(text)): Attribution[] {
   const out: Attribution[] = [];
-  const re = /«([^«»\n]{2,1500}?)»|“([^“”\n]{2,1500}?)”/g;
+  // Straight quotes (common in web copy, e.g. OrangeSum) pair only when they open before a word and close after one.
+  const re = /«([^«»\n]{2,1500}?)»|“([^“”\n]{2,1500}?)”|(?<=^|[\s(\[:'’])"(?=[^\s"])([^"\n]{2,1500}?)(?<=[^\s"])"(?=$|[\s,.;:!?)\]…])/g;
   const sentenceAt = (pos: number): number => {
     let lo = 0;
     let hi = sentences.length - 1;
@@ -240,7 +249,7 @@ export function findAttributions(text: string, sentences: Span[] = splitSentence
     return found;
   };
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    const inner = m[1] ?? m[2]!;
+    const inner = m[1] ?? m[2] ?? m[3]!;
     const open = m.index;
     const close = m.index + m[0].length; // just after the closing mark
     const lead = inner.length - inner.trimStart().length;
@@ -310,7 +319,7 @@ function attributeBefore(before: string, earlier: () => string | undefined): Fou
   for (let m = BEFORE_VERB.exec(before); m; m = BEFORE_VERB.exec(before)) verb = m;
   if (!verb) return undefined;
   const between = before.slice(verb.index + verb[0].length);
-  if (between.length > MAX_VERB_TO_QUOTE || /[«»“”]/.test(between)) return undefined;
+  if (between.length > MAX_VERB_TO_QUOTE || /[«»“”"]/.test(between)) return undefined;
   // "X a déclaré : «", "X a déclaré que «", "X a averti que le monde était «" — but not "X a dit non. «".
   if (!/^\s*(?::|,|que\b|qu['’]|$)/iu.test(between) && !/^\s*$/.test(between)) return undefined;
   const subject = before.slice(0, verb.index);

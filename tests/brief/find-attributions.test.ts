@@ -51,6 +51,11 @@ describe('findAttributions', () => {
     expect(attributions('« La situation est grave et nous devons agir », a déclaré à Charm el-Cheikh Antonio Guterres.')[0]?.speaker).toBe('Antonio Guterres');
   });
 
+  it('reads straight double quotes as web copy writes them', () => {
+    const text = 'Le ministre de la Santé Olivier Véran a annoncé jeudi.Selon lui, "nous devons mieux rémunérer les soignants", a-t-il déclaré. "Le Ségur" a commencé.';
+    expect(attributions(text)).toEqual([expect.objectContaining({ speaker: 'Olivier Véran', kind: 'person', quote: 'nous devons mieux rémunérer les soignants' })]);
+  });
+
   it('ignores unattributed quotations and quoted names', () => {
     expect(attributions("C’est donc « un moment clé pour s'attaquer au noyau de Daech, et infliger un impact durable ».")).toEqual([]);
     expect(attributions('L’organisation dite « Etat islamique » recule, a déclaré Nasser Bourita.')).toEqual([]);
