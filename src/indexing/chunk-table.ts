@@ -60,7 +60,7 @@ export function decodeChunkTable(bytes: Uint8Array, articles: Article[]): Chunk[
     const end = ints[c + 3]!;
     const first = ints[c + 5]!;
     const count = ints[c + 6]!;
-    if (!article || start < 0 || end > article.text.length || start > end || first + count > sentenceCount) {
+    if (!article || start < 0 || end > article.text.length || start > end || first < 0 || count < 0 || first + count > sentenceCount) {
       throw corrupt(`chunk ${i} is out of range`);
     }
     const sentences: Span[] = new Array(count);
@@ -96,6 +96,10 @@ export function decodeArticles(bytes: Uint8Array): Article[] {
     throw new AppError('INDEX_CORRUPT', 'The article table is not valid JSON; run "sourcier index --rebuild".', { cause });
   }
   if (!Array.isArray(parsed)) throw new AppError('INDEX_CORRUPT', 'The article table is not a list; run "sourcier index --rebuild".');
+  // A table that passed its checksum can still hold the wrong shape (written by another tool): refuse it here rather
+  // than fail later with a TypeError.
+  const bad = parsed.findIndex((a: Partial<Article> | null) => typeof a?.id !== 'string' || typeof a.text !== 'string' || typeof a.title !== 'string');
+  if (bad >= 0) throw new AppError('INDEX_CORRUPT', `The article table's entry ${bad} has no id, title or text; run "sourcier index --rebuild".`);
   return parsed as Article[];
 }
 
