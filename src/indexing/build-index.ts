@@ -7,7 +7,7 @@ import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
 import { buildLexicalIndex, serializeLexicalIndex } from '../lexical/bm25-index.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { groupDuplicates } from '../dedup/group-duplicates.js';
-import { openStore } from '../store/index-store.js';
+import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
@@ -31,6 +31,8 @@ export interface BuildIndexOptions {
    * worker costs more than it saves).
    */
   threadedHnsw?: boolean;
+  /** File system the index store writes through (default: node:fs/promises); tests inject ENOSPC, EROFS, ENOENT. */
+  storeFs?: StoreFs;
 }
 
 /** Default chunking: ~160 tokens a chunk (good passages to quote), never over the model's input, one sentence overlap. */
@@ -61,7 +63,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     tokenizer: embedder ? embedder.modelId : 'estimate',
   };
 
-  const store = openStore(options.indexDir, { logger });
+  const store = openStore(options.indexDir, { logger, ...(options.storeFs ? { fs: options.storeFs } : {}) });
   const release = await store.lock();
   try {
     await store.cleanup();
