@@ -10,6 +10,8 @@ import { parseEvalFile, runEval } from '../eval/run-eval.js';
 import { answerToJson, renderAnswer, renderStats, renderSummary } from './render-answer.js';
 import { createProgressReporter } from './progress-bar.js';
 import { redactSecrets } from '../discord/redact-secrets.js';
+import { BRIEF_CLI_OPTIONS, BRIEF_USAGE, runBriefCommand } from './brief-command.js';
+import { parseBriefConfig } from '../brief/brief-config.js';
 
 /** What the CLI needs from the process; main.ts passes the real one, tests pass their own. */
 export interface CliIo {
@@ -34,6 +36,7 @@ Commands:
   ask "question"        Answer a question with verbatim, cited excerpts.
       --json --since YYYY[-MM[-DD]] --until YYYY[-MM[-DD]] --source NAME --limit N
   quote "phrase"        Find where a phrase or statement appears, verbatim, with sources. [--json]
+${BRIEF_USAGE}
   stats [--json]        Articles, chunks, mode, model, index size, build date.
   eval FILE.jsonl [--out RESULTS.jsonl] [--json]
                         Recall@1/5, MRR@10, answer-in-excerpt, abstention accuracy, latency.
@@ -61,6 +64,7 @@ const OPTIONS = {
   global: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  ...BRIEF_CLI_OPTIONS,
 } as const;
 
 /** Runs one CLI command; returns the exit code. AppErrors print their message; anything else its stack. */
@@ -163,7 +167,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'start':
       case 'chat': {
-        const sourcier = await openSourcier(config, { logger, buildIfMissing: true, onProgress: createProgressReporter(io.stderr, io.stderrIsTty) });
+        const sourcier = await openSourcier(config, {
+          logger,
+          buildIfMissing: true,
+          onProgress: createProgressReporter(io.stderr, io.stderrIsTty),
+          brief: parseBriefConfig(io.env),
+        });
         try {
           if (command === 'start' && io.env.DISCORD_TOKEN && io.startBot) {
             await io.startBot(sourcier, io.env, logger);
@@ -175,6 +184,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         return 0;
       }
+      case 'brief':
+      case 'said':
+        return await runBriefCommand(command, rest, values, { config, logger, io });
       case 'deploy-commands': {
         if (!io.deployCommands) throw new AppError('CONFIG_INVALID', 'The Discord integration is not available in this build.');
         io.stdout(`${await io.deployCommands(io.env, { global: values.global ?? false }, logger)}\n`);

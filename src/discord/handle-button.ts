@@ -5,9 +5,11 @@ import { decodeButton } from './button-state.js';
 import { appendFeedback, hashUserId } from './feedback-log.js';
 import { fr } from './messages-fr.js';
 import { renderPassageMessage } from './render-message.js';
+import { handleBriefButton, isBriefButton } from './commands/brief-command.js';
 
 /** "Plus de sources", "Passage complet", 👍/👎 and "Publier". */
 export async function handleButton(ctx: BotContext, interaction: ButtonInteraction): Promise<Outcome & { command: string }> {
+  if (isBriefButton(interaction.customId)) return handleBriefButton(ctx, interaction);
   const action = decodeButton(interaction.customId);
   const state = action && ctx.states.get(action.key);
   if (!action || !state) {

@@ -5,6 +5,7 @@ import { deployCommands } from './deploy-commands.js';
 import { parseDiscordConfig } from './discord-config.js';
 import { botInviteUrl } from './invite-url.js';
 import { startBot } from './start-bot.js';
+import { parseBriefConfig } from '../brief/brief-config.js';
 
 /**
  * `sourcier start` with a token: parses the Discord settings, starts the bot, and resolves when it stops (the
@@ -18,7 +19,7 @@ export async function runDiscordBot(
   options: { signal?: AbortSignal } = {},
 ): Promise<void> {
   const config = parseDiscordConfig(env);
-  const bot = await startBot({ config, sourcier, logger });
+  const bot = await startBot({ config, sourcier, logger, briefSchedule: parseBriefConfig(env).schedule });
   const onAbort = () => void bot.stop();
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });

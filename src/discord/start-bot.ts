@@ -1,4 +1,6 @@
 import { Client, Events, GatewayIntentBits, MessageFlags, Routes, type Interaction, type Message } from 'discord.js';
+import type { ScheduledBrief } from '../brief/brief-config.js';
+import { startScheduledBriefings } from './commands/brief-command.js';
 import { AppError, isAppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Sourcier } from '../core/types.js';
@@ -27,6 +29,8 @@ export interface StartBotOptions {
   progressIntervalMs?: number;
   /** Milliseconds to wait for the gateway to become ready (default 60000). */
   readyTimeoutMs?: number;
+  /** Scheduled briefings (BRIEF_SCHEDULE), started once the gateway is ready; none by default. */
+  briefSchedule?: readonly ScheduledBrief[];
 }
 
 export interface RunningBot {
@@ -131,6 +135,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   } finally {
     clearTimeout(timer);
     failReady = undefined;
+  }
+  const schedule = options.briefSchedule && options.briefSchedule.length > 0 ? startScheduledBriefings(ctx, options.briefSchedule) : undefined;
+  if (schedule) {
+    logger.info('scheduled briefings on', { next: schedule.upcoming().map((u) => ({ channelId: u.entry.channelId, topic: u.entry.topic, at: u.at.toISOString() })) });
+    void stopped.finally(() => schedule.stop()).catch(() => {});
   }
   const userId = client.user!.id;
   logger.info('discord bot ready', { userId, guilds: client.guilds.cache.size, intents: client.options.intents.bitfield });

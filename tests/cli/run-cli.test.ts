@@ -133,6 +133,22 @@ describe('sourcier CLI', () => {
     expect(c.out()).toMatch(/Sourcier — 7 articles/);
   });
 
+  it('brief writes a Markdown briefing with its PNG chart, and said lists attributed quotes', async () => {
+    const { ws, flags } = await indexedWorkspace();
+    const out = join(ws.dir, 'brief.md');
+    const c = capture({ BRIEF_STATE_FILE: join(ws.dir, 'briefings.json') });
+    expect(await runCli(['brief', 'coalition anti-Daech', '--out', out, ...flags], c.io)).toBe(0);
+    const md = await readFile(out, 'utf8');
+    expect(md).toMatch(/Points clés/);
+    expect(md).toMatch(/Chronologie/);
+    expect(md.indexOf('21 juillet 2016')).toBeGreaterThan(-1);
+    const png = await readFile(out.replace(/\.md$/, '.png'));
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const d = capture();
+    expect(await runCli(['said', 'Antonio Guterres', '--json', ...flags], d.io)).toBe(0);
+    expect(d.out()).toContain('autoroute de l');
+  });
+
   it('refuses an invalid setting and names it', async () => {
     const c = capture({ LOG_LEVEL: 'bavard' });
     expect(await runCli(['stats'], c.io)).toBe(2);

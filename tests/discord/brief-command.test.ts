@@ -118,6 +118,22 @@ describe('/brief end to end on the real core', () => {
     expect(second.body.components).toEqual([]);
   });
 
+  it('"Publier dans un fil" opens a thread under the summary and posts the full briefing there, pinging nobody', async () => {
+    h ??= await startHarness({ sourcier, bot: { commands: botCommands } });
+    const { token } = h.fake.slashCommand('brief', { topic: 'coalition anti-Daech' });
+    await h.edit(token);
+    const message = h.fake.original(token);
+    const thread = message.components.flatMap((r: any) => r.components).find((b: any) => b.custom_id.startsWith('brief:thread:'));
+    const click = h.fake.clickButton(thread.custom_id, message);
+    expect((await h.callback(click.token)).body.data?.flags ?? 64).toBe(64);
+    const done = await h.edit(click.token);
+    expect(JSON.stringify(done.body)).not.toContain('expiré');
+    const posted = h.fake.requests.filter((r: any) => r.method === 'POST' && /\/channels\/[^/]+\/messages$/.test(r.path) && !r.path.includes(message.channel_id));
+    expect(posted.length).toBeGreaterThan(0);
+    expect(posted.map((r: any) => r.body.content).join('\n')).toContain('21 juillet');
+    expect(mentionViolations(h.fake.messageBodies())).toEqual([]);
+  });
+
   it('/said says plainly when nobody by that name is quoted in the corpus', async () => {
     h ??= await startHarness({ sourcier, bot: { commands: botCommands } });
     const { token } = h.fake.slashCommand('said', { personne: 'Quelqu’un Inconnu' });
