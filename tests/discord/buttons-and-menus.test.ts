@@ -161,7 +161,7 @@ describe('deployCommands', () => {
     fake = await startFakeDiscord();
     const guild = await deployCommands({ token: fake.token, applicationId: fake.applicationId, guildId: fake.guildId, apiUrl: fake.apiUrl });
     expect(guild.scope).toBe('guild');
-    expect(guild.names).toEqual(['ask', 'quote', 'sources', 'reindex', 'Vérifier dans le corpus']);
+    expect(guild.names).toEqual(['ask', 'quote', 'sources', 'reindex', 'Vérifier dans le corpus', 'brief', 'said']);
     const global = await deployCommands({ token: fake.token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
     expect(global.scope).toBe('global');
     const puts = fake.requests.filter((r) => r.method === 'PUT').map((r) => r.path);
