@@ -21,6 +21,13 @@ export interface AbstentionFeatures {
   specificCoverage: number;
   /** Relative lead of the best article over the second: (s1 - s2) / s1 of the rerank scores. */
   scoreGap: number;
+  /** Proximity of the matched question words in the best passage (`PassageReading.proximity`). */
+  proximity: number;
+  /** Share of the question's two rarest terms found in the excerpt's sentences (best and its neighbour). */
+  rarestCovered: number;
+  /** 1 when the question expects a kind of answer (date, number, person, place) and the best sentence holds one
+   * that is not a word of the question, 0 when it expects one and the sentence holds none, 0.5 otherwise. */
+  answerTypeFound: number;
 }
 
 export interface AbstentionModel {
@@ -37,6 +44,9 @@ export const FEATURE_NAMES: Array<keyof AbstentionFeatures> = [
   'missingRarest',
   'specificCoverage',
   'scoreGap',
+  'proximity',
+  'rarestCovered',
+  'answerTypeFound',
 ];
 
 /**
@@ -56,6 +66,9 @@ export const ABSTENTION_MODEL: AbstentionModel = {
     missingRarest: 0.896,
     specificCoverage: 1.7854,
     scoreGap: 1.8597,
+    proximity: 0,
+    rarestCovered: 0,
+    answerTypeFound: 0,
   },
   threshold: 0.2101,
 };

@@ -17,8 +17,17 @@ export { findQuote } from './find-quote.js';
 export interface AnswerTuning {
   /** Candidates read and reranked. Default 30. */
   rerankDepth?: number;
-  /** Weights of the rerank score: retrieval score (normalised by the best), best sentence, sentence pair, passage. */
-  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number };
+  /**
+   * Weights of the rerank score: retrieval score (normalised by the best), best sentence, sentence pair, passage
+   * coverage, and proximity of the matched words (`PassageReading.proximity`; missing = default).
+   */
+  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number; proximity?: number };
+  /** Credit of a prefix-only word match in sentence reading (see `ReadOptions.prefixCredit`). Default 0.5. */
+  prefixCredit?: number;
+  /** Window of the proximity feature, in tokens (see `ReadOptions.proximityWindow`). Default 8. */
+  proximityWindow?: number;
+  /** Weight of generic question words ("nom", "année", "appelle"; see `parseQuestion`). Default `GENERIC_WEIGHT`. */
+  genericWeight?: number;
   /** Abstention model; default the fitted one. `null` never abstains (benchmarks of ranking alone). */
   abstention?: AbstentionModel | null;
   /** Pseudo-relevance feedback (off by default, see `RetrieveOptions.prf`). */
@@ -29,7 +38,7 @@ export interface AnswerTuning {
   perArticle?: number;
 }
 
-const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3 };
+const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1 };
 const NEAREST_COUNT = 5;
 
 /** A reranked candidate passage. */
@@ -50,9 +59,9 @@ export async function answerQuestion(
   options: AskOptions & { tuning?: AnswerTuning } = {},
 ): Promise<Answer> {
   const began = performance.now();
-  const parsed = parseQuestion(question);
-  const mode = snapshot.vectors && snapshot.embedder ? 'hybrid' : 'lexical';
   const tuning = options.tuning ?? {};
+  const parsed = parseQuestion(question, tuning.genericWeight === undefined ? {} : { genericWeight: tuning.genericWeight });
+  const mode = snapshot.vectors && snapshot.embedder ? 'hybrid' : 'lexical';
   const limit = Math.max(0, Math.floor(options.limit ?? 3));
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
   const perArticle = tuning.perArticle ?? 2;
@@ -75,7 +84,12 @@ export async function answerQuestion(
 /** Reads the first `rerankDepth` candidates and orders them by a blend of retrieval score and sentence evidence. */
 export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candidates: Candidate[], tuning: AnswerTuning = {}): RankedPassage[] {
   const depth = tuning.rerankDepth ?? 30;
-  const w = tuning.rerankWeights ?? DEFAULT_WEIGHTS;
+  const w = { ...DEFAULT_WEIGHTS, ...tuning.rerankWeights };
+  const readOptions = {
+    ...(tuning.excerptPolicy ? { policy: tuning.excerptPolicy } : {}),
+    ...(tuning.prefixCredit !== undefined ? { prefixCredit: tuning.prefixCredit } : {}),
+    ...(tuning.proximityWindow !== undefined ? { proximityWindow: tuning.proximityWindow } : {}),
+  };
   const top = candidates[0]?.score ?? 0;
   const idf = (term: string) => snapshot.lexical.idf(term);
   const out: RankedPassage[] = [];
@@ -84,10 +98,15 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
     const article = chunk && snapshot.articles.get(chunk.articleId);
     if (!chunk || !article) return;
     const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
-    const reading = readPassage({ text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key) }, question, idf, tuning.excerptPolicy);
+    const source = { text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key), after: sentenceAfter(snapshot, candidate.key) };
+    const reading = readPassage(source, question, idf, readOptions);
     const retrieval = top > 0 ? candidate.score / top : 0;
     const score =
-      w.retrieval * retrieval + w.sentence * reading.sentenceScore + w.window * reading.windowCoverage + w.passage * reading.passageCoverage;
+      w.retrieval * retrieval +
+      w.sentence * reading.sentenceScore +
+      w.window * reading.windowCoverage +
+      w.passage * reading.passageCoverage +
+      (w.proximity ?? 0) * reading.proximity;
     out.push({ key: candidate.key, score, reading, candidate });
   });
   return out.sort((a, b) => b.score - a.score || a.key - b.key);
@@ -102,6 +121,15 @@ function sentenceBefore(snapshot: SearchSnapshot, key: number): Span | undefined
   let found: Span | undefined;
   for (const s of previous.sentences) if (s.end <= first) found = s;
   return found;
+}
+
+/** The sentence just after a chunk's last one, from the next chunk of the same article. */
+function sentenceAfter(snapshot: SearchSnapshot, key: number): Span | undefined {
+  const chunk = snapshot.chunks[key]!;
+  const next = snapshot.chunks[key + 1];
+  if (!next || next.articleId !== chunk.articleId || chunk.sentences.length === 0) return undefined;
+  const last = chunk.sentences[chunk.sentences.length - 1]!.end;
+  return next.sentences.find((s) => s.start >= last);
 }
 
 /** Features of the abstention model for the best passage. */
@@ -127,7 +155,12 @@ export function abstentionFeatures(snapshot: SearchSnapshot, question: ParsedQue
     if (best.reading.windowTerms.has(term)) specificMatched += w;
   }
   const second = ranked.find((r) => snapshot.chunks[r.key]!.articleId !== chunk.articleId);
+  const rarest = [...question.terms].sort((a, b) => snapshot.lexical.idf(b.term) - snapshot.lexical.idf(a.term)).slice(0, 2);
+  const rarestCovered = rarest.length === 0 ? 1 : rarest.filter((t) => best.reading.windowTerms.has(t.term)).length / rarest.length;
   return {
+    proximity: best.reading.proximity,
+    rarestCovered,
+    answerTypeFound: question.answerType === 'other' ? 0.5 : best.reading.typeMatch ? 1 : 0,
     specificCoverage: specificMass === 0 ? 1 : specificMatched / specificMass,
     scoreGap: second && best.score > 0 ? (best.score - second.score) / best.score : 1,
     sentenceCoverage: best.reading.sentenceCoverage,

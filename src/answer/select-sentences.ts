@@ -4,6 +4,7 @@
  * matched words. The result is a span of the article text, so the excerpt is always quoted verbatim.
  */
 import type { Span } from '../core/types.js';
+import { DEFAULT_PREFIX_LENGTH, prefixOf } from '../lexical/bm25-index.js';
 import { tokenize, type Token } from '../lexical/french-analyzer.js';
 import type { AnswerType, ParsedQuestion } from '../retrieve/parse-question.js';
 
@@ -23,6 +24,28 @@ export interface PassageReading {
   typeMatch: boolean;
   /** Question terms matched by the excerpt's sentences (best and its neighbour). */
   windowTerms: Set<string>;
+  /**
+   * Proximity of the matched question words across the passage, 0..1: for each two successive matches of different
+   * question terms at most `proximityWindow` tokens apart, the lighter term's weight over the squared distance
+   * (BM25TP), summed and divided by the question's weight mass. Separates a passage that makes a statement about the
+   * question from a sibling that merely shares its words.
+   */
+  proximity: number;
+}
+
+/** Options of {@link readPassage}. */
+export interface ReadOptions {
+  /** How the excerpt grows beyond its best sentence. Default 'always'. */
+  policy?: ExcerptPolicy;
+  /** Prefix length of loose matches, as in the lexical index (characters; 0 turns them off). Default 5. */
+  prefixLength?: number;
+  /**
+   * Credit of a word that shares only its prefix with a question term (`présidence` for `préside`), relative to an
+   * exact stem match. Default 0.5.
+   */
+  prefixCredit?: number;
+  /** Largest distance, in tokens (stop words included), of two matches that count for proximity. Default 8. */
+  proximityWindow?: number;
 }
 
 /** Weights of the sentence score. Chosen on PIAF (see bench/quality.ts); small on purpose. */
@@ -51,13 +74,29 @@ export interface SentenceSource {
   sentences: Span[];
   /** The sentence before the passage's first one, when the article has one (antecedent of a leading pronoun). */
   before?: Span;
+  /** The sentence after the passage's last one, when the article has one (completes an excerpt ending the passage). */
+  after?: Span;
 }
 
 interface SentenceScore {
   score: number;
   coverage: number;
-  matched: Set<string>;
+  /** Question terms matched, with their credit (1 exact, `prefixCredit` by prefix only). */
+  matched: Map<string, number>;
   typeMatch: boolean;
+  /** Matches in token order: term, position in the sentence, credit. */
+  hits: Array<{ term: string; position: number; credit: number }>;
+  /** Tokens in the sentence (positions of the next sentence follow on). */
+  length: number;
+}
+
+/** How question terms are recognised in a sentence. */
+interface Matcher {
+  weights: Map<string, number>;
+  /** Prefix term -> question terms sharing it. */
+  prefixes: Map<string, string[]>;
+  prefixLength: number;
+  prefixCredit: number;
 }
 
 /** How the excerpt grows beyond the best sentence. */
@@ -68,10 +107,21 @@ export function readPassage(
   source: SentenceSource,
   question: ParsedQuestion,
   idf: (term: string) => number,
-  policy: ExcerptPolicy = 'always',
+  options: ExcerptPolicy | ReadOptions = {},
 ): PassageReading {
+  const opts: ReadOptions = typeof options === 'string' ? { policy: options } : options;
+  const policy = opts.policy ?? 'always';
+  const prefixLength = opts.prefixLength ?? DEFAULT_PREFIX_LENGTH;
+  const window = opts.proximityWindow ?? 8;
   const weights = new Map<string, number>();
-  for (const { term } of question.terms) weights.set(term, Math.max(0.1, idf(term)));
+  // A question term's weight: its IDF times its weight in the question (generic words count less).
+  for (const { term, weight } of question.terms) weights.set(term, Math.max(0.1, idf(term)) * weight);
+  const prefixes = new Map<string, string[]>();
+  for (const term of weights.keys()) {
+    const prefix = prefixOf(term, prefixLength);
+    if (prefix !== undefined) prefixes.set(prefix, [...(prefixes.get(prefix) ?? []), term]);
+  }
+  const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5 };
   let total = 0;
   for (const w of weights.values()) total += w;
   if (total === 0) total = 1;
@@ -79,32 +129,40 @@ export function readPassage(
 
   const sentences = source.sentences.length > 0 ? source.sentences : [];
   const scores: SentenceScore[] = sentences.map((s) =>
-    scoreSentence(tokenize(source.text.slice(s.start, s.end)), weights, total, question.answerType, questionSurfaces, source.text, s),
+    scoreSentence(tokenize(source.text.slice(s.start, s.end)), matcher, total, question.answerType, questionSurfaces, source.text, s),
   );
-  const passageMatched = new Set<string>();
-  for (const s of scores) for (const t of s.matched) passageMatched.add(t);
+  if (scores.length === 0) {
+    return {
+      span: { start: 0, end: 0 },
+      sentenceScore: 0,
+      sentenceCoverage: 0,
+      windowCoverage: 0,
+      passageCoverage: 0,
+      typeMatch: false,
+      windowTerms: new Set(),
+      proximity: 0,
+    };
+  }
+  const passageMatched = new Map<string, number>();
+  for (const s of scores) mergeCredits(passageMatched, s.matched);
 
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[best]!.score) best = i;
-  if (scores.length === 0) {
-    return { span: { start: 0, end: 0 }, sentenceScore: 0, sentenceCoverage: 0, windowCoverage: 0, passageCoverage: 0, typeMatch: false, windowTerms: new Set() };
-  }
   const top = scores[best]!;
   let first = best;
   let last = best;
   let windowCoverage = top.coverage;
-  let windowTerms = top.matched;
+  let windowMatched = top.matched;
+  let end: number | undefined;
   // The better neighbour joins when it scores close to the best or brings question words the best one lacks.
   const neighbour = [best - 1, best + 1]
     .filter((i) => i >= 0 && i < scores.length)
     .sort((a, b) => scores[b]!.score - scores[a]!.score)[0];
   if (neighbour !== undefined) {
     const n = scores[neighbour]!;
-    const union = new Set([...top.matched, ...n.matched]);
-    let unionMass = 0;
-    for (const t of union) unionMass += weights.get(t) ?? 0;
-    windowCoverage = unionMass / total;
-    windowTerms = union;
+    const union = mergeCredits(new Map(top.matched), n.matched);
+    windowCoverage = massOf(union, weights) / total;
+    windowMatched = union;
     const adds = windowCoverage - top.coverage;
     let join = n.score >= SECOND_SENTENCE_SHARE * top.score && (adds > 0.05 || (n.typeMatch && !top.typeMatch));
     let other = neighbour;
@@ -120,24 +178,64 @@ export function readPassage(
       last = Math.max(last, other);
     }
   }
+  // The best sentence ends the passage: the sentence that follows it in the article is the one to add, not the one
+  // before (the answer often sits in the sentence after the one that repeats the question).
+  if (policy === 'always' && best === scores.length - 1 && source.after) {
+    first = best;
+    last = best;
+    end = source.after.end;
+  }
   let start = sentences[first]!.start;
-  const end = sentences[last]!.end;
+  end ??= sentences[last]!.end;
   // A leading pronoun needs its antecedent: add the previous sentence.
   if (startsWithAnaphora(source.text, sentences[first]!)) {
     const previous = first > 0 ? sentences[first - 1] : source.before;
     if (previous) start = previous.start;
   }
-  let passageMass = 0;
-  for (const t of passageMatched) passageMass += weights.get(t) ?? 0;
   return {
     span: { start, end },
     sentenceScore: top.score,
     sentenceCoverage: top.coverage,
     windowCoverage,
-    passageCoverage: passageMass / total,
+    passageCoverage: massOf(passageMatched, weights) / total,
     typeMatch: top.typeMatch,
-    windowTerms,
+    windowTerms: new Set(windowMatched.keys()),
+    proximity: proximityOf(scores, weights, total, window),
   };
+}
+
+/** Adds `from`'s credits into `into`, keeping the larger credit per term; returns `into`. */
+function mergeCredits(into: Map<string, number>, from: Map<string, number>): Map<string, number> {
+  for (const [t, c] of from) if ((into.get(t) ?? 0) < c) into.set(t, c);
+  return into;
+}
+
+function massOf(matched: Map<string, number>, weights: Map<string, number>): number {
+  let mass = 0;
+  for (const [t, c] of matched) mass += (weights.get(t) ?? 0) * c;
+  return mass;
+}
+
+/** BM25TP-style proximity over the passage's matches (see {@link PassageReading.proximity}). */
+function proximityOf(scores: SentenceScore[], weights: Map<string, number>, total: number, window: number): number {
+  let sum = 0;
+  let offset = 0;
+  let previous: { term: string; position: number; credit: number } | undefined;
+  for (const s of scores) {
+    for (const hit of s.hits) {
+      const position = offset + hit.position;
+      if (previous && previous.term !== hit.term) {
+        const d = position - previous.position;
+        if (d <= window) {
+          const w = Math.min(weights.get(previous.term)! * previous.credit, weights.get(hit.term)! * hit.credit);
+          sum += w / (d * d);
+        }
+      }
+      previous = { term: hit.term, position, credit: hit.credit };
+    }
+    offset += s.length;
+  }
+  return Math.min(1, sum / total);
 }
 
 /** Whether the sentence opens with a pronoun or demonstrative whose referent is in the sentence before. */
@@ -148,34 +246,42 @@ export function startsWithAnaphora(text: string, sentence: Span): boolean {
 
 function scoreSentence(
   tokens: Token[],
-  weights: Map<string, number>,
+  matcher: Matcher,
   total: number,
   answerType: AnswerType,
   questionSurfaces: Set<string>,
   text: string,
   span: Span,
 ): SentenceScore {
-  const matched = new Set<string>();
-  const positions: number[] = [];
+  const { weights, prefixes } = matcher;
+  const matched = new Map<string, number>();
+  const hits: SentenceScore['hits'] = [];
   for (const t of tokens) {
-    const hit = (t.term !== null && weights.has(t.term) ? t.term : undefined) ?? (t.compound !== undefined && weights.has(t.compound) ? t.compound : undefined);
-    if (hit !== undefined) {
-      matched.add(hit);
-      positions.push(t.position);
+    const exact = (t.term !== null && weights.has(t.term) ? t.term : undefined) ?? (t.compound !== undefined && weights.has(t.compound) ? t.compound : undefined);
+    if (exact !== undefined) {
+      matched.set(exact, 1);
+      hits.push({ term: exact, position: t.position, credit: 1 });
+      continue;
+    }
+    // A loose match: same prefix as a question term (présidence ~ préside), partial credit.
+    const prefix = t.term !== null && matcher.prefixCredit > 0 ? prefixOf(t.term, matcher.prefixLength) : undefined;
+    const terms = prefix !== undefined ? prefixes.get(prefix) : undefined;
+    if (terms) {
+      for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
+      hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
     }
   }
-  let mass = 0;
-  for (const t of matched) mass += weights.get(t)!;
-  const coverage = mass / total;
+  const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.
   let proximity = 0;
-  if (positions.length >= 2) {
-    const spread = positions[positions.length - 1]! - positions[0]! + 1;
+  if (hits.length >= 2) {
+    const spread = hits[hits.length - 1]!.position - hits[0]!.position + 1;
     proximity = Math.min(1, (matched.size * 2) / spread);
   }
   const typeMatch = answerType !== 'other' && hasAnswerType(tokens, answerType, questionSurfaces, text, span);
   const score = coverage + (typeMatch ? TYPE_BONUS * Math.min(1, coverage * 2) : 0) + PROXIMITY_BONUS * proximity * coverage;
-  return { score, coverage, matched, typeMatch };
+  const length = tokens.length === 0 ? 0 : tokens[tokens.length - 1]!.position + 1;
+  return { score, coverage, matched, typeMatch, hits, length };
 }
 
 /** Whether the sentence holds a candidate answer of the type, other than words of the question itself. */

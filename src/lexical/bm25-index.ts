@@ -15,6 +15,9 @@ export interface WeightedTerm {
   weight: number;
 }
 
+/** Default length of the prefix terms, in characters (see {@link LexicalIndexOptions.prefixLength}). */
+export const DEFAULT_PREFIX_LENGTH = 5;
+
 /** Options of {@link buildLexicalIndex}. */
 export interface LexicalIndexOptions {
   /** BM25 term-frequency saturation. Default 1.2. */
@@ -176,8 +179,8 @@ class Bm25Index implements LexicalIndex {
   }
 }
 
-/** The prefix term of a stem, or undefined for short stems, numbers and when prefixes are off. */
-function prefixOf(term: string, length: number): string | undefined {
+/** The prefix term of a stem (`~surno` for `surnom`), or undefined for short stems, numbers and when prefixes are off. */
+export function prefixOf(term: string, length: number): string | undefined {
   if (length <= 0 || term.length <= length) return undefined;
   const c = term.charCodeAt(0);
   if (c >= 48 && c <= 57) return undefined;
@@ -270,7 +273,7 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
   const b = options.b ?? 0.75;
   const titleWeight = Math.round((options.titleWeight ?? 2) * TF_SCALE) / TF_SCALE;
   const leadWeight = Math.round((options.leadWeight ?? 1.25) * TF_SCALE) / TF_SCALE;
-  const prefixLength = options.prefixLength ?? 5;
+  const prefixLength = options.prefixLength ?? DEFAULT_PREFIX_LENGTH;
   const prefixWeight = options.prefixWeight ?? 0.3;
   const bigramWeight = options.bigramWeight ?? 0;
 

@@ -11,7 +11,7 @@ export type AnswerType = 'person' | 'number' | 'date' | 'place' | 'other';
 export interface ParsedQuestion {
   /** The question as searched (trimmed, capped in length). */
   text: string;
-  /** Distinct index terms, weight 1 each (compounds of hyphenated names included). */
+  /** Distinct index terms (compounds of hyphenated names included), weight 1 each except generic words. */
   terms: WeightedTerm[];
   /** Tokens of the question, stop words included. */
   tokens: Token[];
@@ -44,10 +44,32 @@ export function detectAnswerType(question: string): AnswerType {
 }
 
 /**
+ * Generic words of questions (folded surfaces): they name the kind of answer ("nom", "année", "pays") or are light
+ * verbs ("appelle", "trouve", "situe"), not the topic. They stay in the search, with weight `genericWeight`.
+ */
+const GENERIC_WORDS = new Set(
+  `nom noms appelle appellent appelait appele appelee appeles appelees nomme nommee surnomme surnommee annee annees
+  personne personnes chose choses type types sorte genre nombre date jour lieu moment epoque role principal principale
+  principaux principales exemple existe existait trouve trouvait trouvent situe situee situes situees correspond
+  correspondait permet permettait permis utilise utilisee utilises designe designait signifie represente
+  represent consiste consistait devenu devenue devient donne donnee porte portait existe-t-il`.split(/\s+/).filter(Boolean),
+);
+
+/** Default weight of a generic question word (1 = as any word). */
+export const GENERIC_WEIGHT = 0.5;
+
+/** Options of {@link parseQuestion}. */
+export interface ParseQuestionOptions {
+  /** Weight of a generic question word ("nom", "année", "appelle") relative to other words. Default `GENERIC_WEIGHT`. */
+  genericWeight?: number;
+}
+
+/**
  * Parses a question. Throws QUESTION_INVALID when it holds no letter or digit at all (empty, whitespace,
  * punctuation, emoji); any other text, however long or odd, is a question.
  */
-export function parseQuestion(question: string): ParsedQuestion {
+export function parseQuestion(question: string, options: ParseQuestionOptions = {}): ParsedQuestion {
+  const genericWeight = options.genericWeight ?? GENERIC_WEIGHT;
   if (typeof question !== 'string' || !/[\p{L}\p{N}]/u.test(question)) {
     throw new AppError('QUESTION_INVALID', 'The question holds no word: write a question in words, e.g. "Qui a remporté l\'élection ?".');
   }
@@ -57,13 +79,13 @@ export function parseQuestion(question: string): ParsedQuestion {
   const tokens = tokenize(text);
   const seen = new Set<string>();
   const terms: WeightedTerm[] = [];
-  const add = (term: string) => {
+  const add = (term: string, weight = 1) => {
     if (seen.has(term) || seen.size >= MAX_TERMS) return;
     seen.add(term);
-    terms.push({ term, weight: 1 });
+    terms.push({ term, weight });
   };
   for (const t of tokens) {
-    if (t.term !== null) add(t.term);
+    if (t.term !== null) add(t.term, GENERIC_WORDS.has(t.surface) ? genericWeight : 1);
     if (t.compound !== undefined) add(t.compound);
   }
   // A question made only of stop words ("Qui est-ce ?") still deserves a search: use its words as written.

@@ -13,6 +13,16 @@ describe('parseQuestion', () => {
     }
   });
 
+  it('weighs generic question words ("nom", "année", "appelle") below the words of the topic', () => {
+    const weights = new Map(parseQuestion('Comment s’appelle le fleuve qui traverse Bamako ?').terms.map((t) => [t.term, t.weight]));
+    expect(weights.get('appel')).toBeLessThan(1);
+    expect(weights.get('fleuv')).toBe(1);
+    expect(parseQuestion('En quelle année la coalition est-elle née ?').terms.find((t) => t.term === 'anne')!.weight).toBeLessThan(1);
+    // Still searched: a question of generic words alone finds something.
+    expect(parseQuestion('Quel nom ?').terms.map((t) => t.term)).toEqual(['nom']);
+    expect(parseQuestion('Quel nom ?', { genericWeight: 1 }).terms[0]!.weight).toBe(1);
+  });
+
   it('detects the expected answer type', () => {
     expect(detectAnswerType('Qui a renversé le président ?')).toBe('person');
     expect(detectAnswerType('Combien de spectateurs sont attendus ?')).toBe('number');

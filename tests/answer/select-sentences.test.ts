@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../../src/core/types.js';
+import { readPassage } from '../../src/answer/select-sentences.js';
+import { parseQuestion } from '../../src/retrieve/parse-question.js';
+
+/** Sentence spans of a text written with one sentence per full stop. */
+function sentencesOf(text: string): Span[] {
+  return [...text.matchAll(/[^.\s][^.]*\./g)].map((m) => ({ start: m.index!, end: m.index! + m[0].length }));
+}
+
+const idf = () => 1;
+
+describe('readPassage', () => {
+  it('counts a word that shares only its prefix with a question word as a partial match', () => {
+    const text = 'Le forum se réunira sous la présidence du ministre. Il fera beau à Marrakech.';
+    const question = parseQuestion('Qui préside le forum ?');
+    const loose = readPassage({ text, sentences: sentencesOf(text) }, question, idf);
+    const strict = readPassage({ text, sentences: sentencesOf(text) }, question, idf, { prefixCredit: 0 });
+    expect(text.slice(loose.span.start, loose.span.end)).toContain('présidence');
+    expect(loose.sentenceCoverage).toBeGreaterThan(strict.sentenceCoverage);
+    expect(loose.sentenceCoverage).toBeLessThan(1);
+  });
+
+  it('rates question words standing together above the same words scattered over the passage', () => {
+    const question = parseQuestion('Quel ministre préside la réunion de Rabat ?');
+    const together = 'Le ministre préside la réunion de Rabat. Les débats dureront deux jours.';
+    const apart =
+      'Le ministre est arrivé hier soir après un long voyage. Il préside depuis des années une commission technique. ' +
+      'La réunion, prévue de longue date dans la capitale, se tiendra à Rabat.';
+    const near = readPassage({ text: together, sentences: sentencesOf(together) }, question, idf);
+    const far = readPassage({ text: apart, sentences: sentencesOf(apart) }, question, idf);
+    expect(near.passageCoverage).toBe(far.passageCoverage);
+    expect(near.proximity).toBeGreaterThan(far.proximity);
+    expect(far.proximity).toBeGreaterThanOrEqual(0);
+    expect(near.proximity).toBeLessThanOrEqual(1);
+  });
+
+  it('extends an excerpt that ends its passage with the article\'s next sentence, not the one before', () => {
+    const text = 'Les ministres sont arrivés. Plus de 80 pays participent au forum. Le forum durera deux jours.';
+    const all = sentencesOf(text);
+    const question = parseQuestion('Combien de pays participent au forum ?');
+    // The passage stops at the answering sentence; the article goes on.
+    const reading = readPassage({ text, sentences: all.slice(0, 2), after: all[2] }, question, idf);
+    expect(text.slice(reading.span.start, reading.span.end)).toBe('Plus de 80 pays participent au forum. Le forum durera deux jours.');
+    const alone = readPassage({ text, sentences: all.slice(0, 2) }, question, idf);
+    expect(text.slice(alone.span.start, alone.span.end)).toBe('Les ministres sont arrivés. Plus de 80 pays participent au forum.');
+  });
+});
