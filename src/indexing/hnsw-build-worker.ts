@@ -13,7 +13,8 @@ port.on('message', (request: HnswWorkerRequest) => {
   try {
     if (request.type === 'init') {
       dims = request.dimensions;
-      index = HnswVectorIndex.create(dims, Math.max(1, request.capacity));
+      // Synchronous file I/O: this thread may be terminated, and an asynchronous hnswlib write in flight would then abort the process.
+      index = HnswVectorIndex.create(dims, Math.max(1, request.capacity), { syncIo: true });
       reply({ type: 'ready' });
     } else if (request.type === 'add') {
       const { keys, vectors } = request;

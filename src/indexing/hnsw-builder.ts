@@ -103,20 +103,27 @@ async function startWorker(options: HnswBuilderOptions): Promise<HnswBuilder> {
     await worker.terminate();
     throw error;
   }
+  // Terminating the worker while hnswlib's asynchronous write is in flight makes its completion callback throw into a
+  // dying environment, which aborts the whole process: abort() therefore waits for a write in progress to settle.
+  let finishing: Promise<void> | undefined;
   return {
     threaded: true,
     add: (keys, vectors) => worker.postMessage({ type: 'add', keys, vectors } satisfies HnswWorkerRequest, [keys.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer]),
-    async finish(file) {
-      const done = next();
-      worker.postMessage({ type: 'finish', file } satisfies HnswWorkerRequest);
-      try {
-        await done;
-      } finally {
-        worker.removeAllListeners('exit');
-        await worker.terminate();
-      }
+    finish(file) {
+      finishing = (async () => {
+        const done = next();
+        worker.postMessage({ type: 'finish', file } satisfies HnswWorkerRequest);
+        try {
+          await done;
+        } finally {
+          worker.removeAllListeners('exit');
+          await worker.terminate();
+        }
+      })();
+      return finishing;
     },
     async abort() {
+      if (finishing) await finishing.catch(() => {});
       worker.removeAllListeners('exit');
       await worker.terminate();
     },

@@ -8,6 +8,11 @@ import { exactSearchKeys, safeFilter } from './exact-search.js';
 
 /** Tuning of the HNSW graph. Defaults give recall@10 >= 0.98 on 384-d clustered vectors up to 100k (bench/hnsw.ts). */
 export interface HnswOptions {
+  /**
+   * Use hnswlib's synchronous file I/O (default false). For worker threads: an asynchronous read or write still in
+   * flight when a worker is terminated completes into a dying environment and aborts the whole process.
+   */
+  syncIo?: boolean;
   /** Links per node on upper levels (2*m on level 0). More: better recall, more memory. Default 16. */
   m?: number;
   /** Candidate list size while building. More: better graph, slower build. Default 200. */
@@ -34,7 +39,7 @@ export interface HnswOptions {
   vectorOf?: (key: number) => ArrayLike<number> | undefined;
 }
 
-const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64, seed: 100, exactFilterFraction: 0.05, exactFilterBudget: 4_000_000 } as const;
+const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 64, seed: 100, exactFilterFraction: 0.05, exactFilterBudget: 4_000_000, syncIo: false } as const;
 /** Keys probed to estimate how selective a filter is. */
 const SAMPLE = 512;
 // Filtered search cost model, fitted at 20k x 384 (bench/hnsw.ts and a forced-path run): hnswlib calls the JS filter
@@ -88,7 +93,8 @@ export class HnswVectorIndex implements VectorIndex {
     const checked = await checkHnswFile(file, dimensions, expectedCount, { keepVectors: !opts.vectorOf });
     const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
     try {
-      await index.readIndex(file);
+      if (opts.syncIo) index.readIndexSync(file);
+      else await index.readIndex(file);
     } catch (error) {
       throw new AppError('INDEX_CORRUPT', `hnswlib could not read the vector index ${file}; run "sourcier index --rebuild".`, { cause: error });
     }
@@ -184,7 +190,8 @@ export class HnswVectorIndex implements VectorIndex {
       // Capacity is written into the file and drives allocation on load: store exactly what is there.
       if (count > 0 && this.index.getMaxElements() !== count) this.index.resizeIndex(count);
       try {
-        await this.index.writeIndex(file);
+        if (this.options.syncIo) this.index.writeIndexSync(file);
+        else await this.index.writeIndex(file);
         await fsyncPath(file);
         await fsyncPath(dirname(file)).catch(() => {});
       } catch (error) {
@@ -195,7 +202,7 @@ export class HnswVectorIndex implements VectorIndex {
     }
     try {
       // The copy only proves the file loads: no vector table for it (vectorOf given).
-      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, { vectorOf: () => undefined });
+      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, { vectorOf: () => undefined, syncIo: this.options.syncIo });
       if (copy.size !== count || copy.dimensions !== this.dimensions) throw new Error('reloaded index differs');
     } catch (error) {
       throw new AppError(
