@@ -93,8 +93,8 @@ interface SentenceScore {
 /** How question terms are recognised in a sentence. */
 interface Matcher {
   weights: Map<string, number>;
-  /** Prefix term -> question terms sharing it. */
-  prefixes: Map<string, string[]>;
+  /** Question terms that have a prefix term, with that prefix (without its `~` mark). */
+  prefixes: Array<{ term: string; prefix: string }>;
   prefixLength: number;
   prefixCredit: number;
 }
@@ -116,10 +116,10 @@ export function readPassage(
   const weights = new Map<string, number>();
   // A question term's weight: its IDF times its weight in the question (generic words count less).
   for (const { term, weight } of question.terms) weights.set(term, Math.max(0.1, idf(term)) * weight);
-  const prefixes = new Map<string, string[]>();
+  const prefixes: Matcher['prefixes'] = [];
   for (const term of weights.keys()) {
     const prefix = prefixOf(term, prefixLength);
-    if (prefix !== undefined) prefixes.set(prefix, [...(prefixes.get(prefix) ?? []), term]);
+    if (prefix !== undefined) prefixes.push({ term, prefix: prefix.slice(1) });
   }
   const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5 };
   let total = 0;
@@ -263,13 +263,18 @@ function scoreSentence(
       hits.push({ term: exact, position: t.position, credit: 1 });
       continue;
     }
-    // A loose match: same prefix as a question term (présidence ~ préside), partial credit.
-    const prefix = t.term !== null && matcher.prefixCredit > 0 ? prefixOf(t.term, matcher.prefixLength) : undefined;
-    const terms = prefix !== undefined ? prefixes.get(prefix) : undefined;
-    if (terms) {
-      for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
-      hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
+    // A loose match: same prefix as a question term (présidence ~ préside), partial credit. Compared in place, as
+    // prefixOf would, without building a string per token (this loop runs over every word of every candidate).
+    if (t.term === null || matcher.prefixCredit <= 0 || t.term.length <= matcher.prefixLength) continue;
+    const c = t.term.charCodeAt(0);
+    if (c >= 48 && c <= 57) continue;
+    let first: string | undefined;
+    for (const { term, prefix } of prefixes) {
+      if (!t.term.startsWith(prefix)) continue;
+      first ??= term;
+      if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
     }
+    if (first !== undefined) hits.push({ term: first, position: t.position, credit: matcher.prefixCredit });
   }
   const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.

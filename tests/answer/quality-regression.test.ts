@@ -27,10 +27,10 @@ describe('answer quality on a small French corpus', () => {
     const answers: Answer[] = [];
     for (const item of items) answers.push(await answerQuestion(snapshot, item.question, { limit: 10 }));
     const m = computeMetrics(items, answers);
-    // Measured lexical-only: recall@1 0.727, answer in excerpt 0.545, correct abstention 1.0, wrongly abstained 0.273
+    // Measured lexical-only: recall@1 0.727, answer in excerpt 0.636, correct abstention 1.0, wrongly abstained 0.273
     // (the misses are the paraphrases "PIB ... au printemps" and "bloc de glace", which share no word with the text).
     expect(m.recallAt1).toBeGreaterThanOrEqual(0.7);
-    expect(m.answerInExcerpt!).toBeGreaterThanOrEqual(0.5);
+    expect(m.answerInExcerpt!).toBeGreaterThanOrEqual(0.6);
     expect(m.correctAbstention!).toBeGreaterThanOrEqual(1);
     expect(m.wronglyAbstained).toBeLessThanOrEqual(0.3);
   });
