@@ -10,6 +10,7 @@ import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
 import { readPassage, type ExcerptPolicy, type PassageReading } from './select-sentences.js';
+import { sourcedExcerpt } from './sourced-excerpt.js';
 
 export { findQuote } from './find-quote.js';
 
@@ -217,15 +218,8 @@ function selectCitations(snapshot: SearchSnapshot, ranked: RankedPassage[], perA
     perArticleCount.set(article.id, count + 1);
     const others = snapshot.duplicates?.get(article.id) ?? [];
     const citation: Citation = {
-      articleId: article.id,
+      ...sourcedExcerpt(article, span),
       chunkId: chunk.id,
-      title: article.title,
-      ...(article.date ? { date: article.date } : {}),
-      ...(article.source ? { source: article.source } : {}),
-      ...(article.url ? { url: article.url } : {}),
-      excerpt: article.text.slice(span.start, span.end),
-      start: span.start,
-      end: span.end,
       score: r.score,
       ...(others.length > 0 ? { alsoIn: others } : {}),
     };

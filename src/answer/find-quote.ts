@@ -8,6 +8,8 @@ import { tokenize, type Token } from '../lexical/french-analyzer.js';
 import { parseQuestion } from '../retrieve/parse-question.js';
 import { chunkFilter } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
+import { sourcedExcerpt } from './sourced-excerpt.js';
+import { chunkIdAt } from '../retrieve/article-chunks.js';
 
 /** Options of {@link findQuote} beyond `AskOptions`. */
 export interface FindQuoteOptions extends AskOptions {
@@ -69,17 +71,9 @@ export async function findQuote(snapshot: SearchSnapshot, text: string, options:
     const others = duplicates?.get(article.id) ?? [];
     cited.add(article.id);
     for (const o of others) cited.add(o);
-    const chunk = snapshot.chunks.find((c) => c.articleId === article.id && c.start <= m.start && m.start < c.end);
     citations.push({
-      articleId: article.id,
-      chunkId: chunk?.id ?? `${article.id}#0`,
-      title: article.title,
-      ...(article.date ? { date: article.date } : {}),
-      ...(article.source ? { source: article.source } : {}),
-      ...(article.url ? { url: article.url } : {}),
-      excerpt: article.text.slice(m.start, m.end),
-      start: m.start,
-      end: m.end,
+      ...sourcedExcerpt(article, m),
+      chunkId: chunkIdAt(snapshot, article.id, m.start),
       score: m.score,
       ...(others.length > 0 ? { alsoIn: others } : {}),
     });

@@ -5,25 +5,10 @@
 import type { Article, Span } from '../core/types.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { findAttributions, type Attribution } from './find-attributions.js';
+import { chunkKeysOf } from '../retrieve/article-chunks.js';
 
-const chunkKeysBySnapshot = new WeakMap<SearchSnapshot['chunks'], Map<string, number[]>>();
 const sentencesByArticle = new WeakMap<Article, Span[]>();
 const attributionsByArticle = new WeakMap<Article, Attribution[]>();
-
-/** Chunk keys of every article, in text order (one pass over the chunk table, cached for the snapshot's lifetime). */
-export function chunkKeysOf(snapshot: SearchSnapshot, articleId: string): number[] {
-  let map = chunkKeysBySnapshot.get(snapshot.chunks);
-  if (!map) {
-    map = new Map();
-    snapshot.chunks.forEach((chunk, key) => {
-      const list = map!.get(chunk.articleId);
-      if (list) list.push(key);
-      else map!.set(chunk.articleId, [key]);
-    });
-    chunkKeysBySnapshot.set(snapshot.chunks, map);
-  }
-  return map.get(articleId) ?? [];
-}
 
 /** The article's sentences in order, without the repeats that chunk overlap brings. */
 export function sentencesOf(snapshot: SearchSnapshot, article: Article): Span[] {
@@ -52,14 +37,4 @@ export function attributionsOf(snapshot: SearchSnapshot, article: Article): Attr
     attributionsByArticle.set(article, found);
   }
   return found;
-}
-
-/** The chunk id holding a text offset of the article (for citations). */
-export function chunkIdAt(snapshot: SearchSnapshot, articleId: string, offset: number): string {
-  const keys = chunkKeysOf(snapshot, articleId);
-  for (const key of keys) {
-    const c = snapshot.chunks[key]!;
-    if (c.start <= offset && offset < c.end) return c.id;
-  }
-  return keys.length > 0 ? snapshot.chunks[keys[0]!]!.id : `${articleId}#0`;
 }

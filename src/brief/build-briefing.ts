@@ -23,6 +23,7 @@ import { retrievePassages } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { attributionsOf, sentencesOf } from './article-reader.js';
 import { sameSpeaker, speakerKey } from './find-attributions.js';
+import { sourcedExcerpt } from '../answer/sourced-excerpt.js';
 
 /** Options of {@link buildBriefing} beyond `BriefOptions`. */
 export interface BuildBriefingOptions extends BriefOptions {
@@ -203,16 +204,7 @@ function overlap(a: Set<string>, b: Set<string>): number {
 }
 
 function excerptOf(article: Article, span: Span): SourcedExcerpt {
-  return {
-    articleId: article.id,
-    title: article.title,
-    ...(article.date ? { date: article.date } : {}),
-    ...(article.source ? { source: article.source } : {}),
-    ...(article.url ? { url: article.url } : {}),
-    excerpt: article.text.slice(span.start, span.end),
-    start: span.start,
-    end: span.end,
-  };
+  return sourcedExcerpt(article, span);
 }
 
 /** Best sentences first; a sentence that repeats a picked one (another outlet, a wire copy) adds to its "aussi dans". */

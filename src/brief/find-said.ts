@@ -7,9 +7,11 @@ import { analyze, foldText } from '../lexical/french-analyzer.js';
 import { parseQuestion } from '../retrieve/parse-question.js';
 import { chunkFilter } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
-import { attributionsOf, chunkIdAt } from './article-reader.js';
+import { attributionsOf } from './article-reader.js';
+import { chunkIdAt } from '../retrieve/article-chunks.js';
 import type { Attribution } from './find-attributions.js';
 import { sameSpeaker } from './find-attributions.js';
+import { sourcedExcerpt } from '../answer/sourced-excerpt.js';
 
 /** Chunks searched for a person's name (pronoun attributions need the whole article, so articles are read whole). */
 const NAME_DEPTH = 400;
@@ -65,14 +67,7 @@ export function findSaid(snapshot: SearchSnapshot, person: string, options: Said
 
 export function toQuote(article: Article, a: Attribution): AttributedQuote {
   return {
-    articleId: article.id,
-    title: article.title,
-    ...(article.date ? { date: article.date } : {}),
-    ...(article.source ? { source: article.source } : {}),
-    ...(article.url ? { url: article.url } : {}),
-    excerpt: article.text.slice(a.statement.start, a.statement.end),
-    start: a.statement.start,
-    end: a.statement.end,
+    ...sourcedExcerpt(article, a.statement),
     speaker: a.speaker,
     speakerKind: a.kind,
     quote: article.text.slice(a.quote.start, a.quote.end),
@@ -133,15 +128,8 @@ export function answerWhoSaid(snapshot: SearchSnapshot, question: string, phrase
       found.push({
         person: a.kind === 'person',
         citation: {
-          articleId: article.id,
+          ...sourcedExcerpt(article, a.statement),
           chunkId: chunkIdAt(snapshot, article.id, a.statement.start),
-          title: article.title,
-          ...(article.date ? { date: article.date } : {}),
-          ...(article.source ? { source: article.source } : {}),
-          ...(article.url ? { url: article.url } : {}),
-          excerpt: article.text.slice(a.statement.start, a.statement.end),
-          start: a.statement.start,
-          end: a.statement.end,
           score,
           ...(others.length > 0 ? { alsoIn: others } : {}),
         },
