@@ -1,6 +1,6 @@
 /**
  * One index build in its own process, so its wall time, CPU time and peak RSS are its own. Prints one JSON line.
- *   node --import tsx bench/perf/profile-build.ts <corpusDir> <indexDir> [lexical|tiny]     (FRESH=0 keeps the index)
+ *   node --import tsx bench/perf/profile-build.ts <corpusDir> <indexDir> [lexical|tiny]     (FRESH=0 keeps the index; THREADED=0/1 forces the HNSW worker off/on)
  * Add `--cpu-prof --cpu-prof-dir=/tmp/prof` after `node` to profile a build.
  */
 import { rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ const embedder =
     : undefined;
 if (process.env.FRESH !== '0') await rm(indexDir, { recursive: true, force: true });
 const cpu0 = process.cpuUsage();
-const summary = await buildIndex({ corpusDir, indexDir, embedder });
+const summary = await buildIndex({ corpusDir, indexDir, embedder, ...(process.env.THREADED ? { threadedHnsw: process.env.THREADED === '1' } : {}) });
 const cpu = process.cpuUsage(cpu0);
 console.log(
   JSON.stringify({
