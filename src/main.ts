@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { runCli } from './cli/run-cli.js';
-import { deployCommandsFromEnv, runDiscordBot } from './discord/run-discord.js';
 
 /** The only file that touches the process: argv, env (and .env), stdio, signals, exit code. */
 async function main(): Promise<void> {
@@ -23,8 +22,10 @@ async function main(): Promise<void> {
     stdinIsTty: Boolean(process.stdin.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
     env: process.env,
-    startBot: (sourcier, env, logger) => runDiscordBot(sourcier, env, logger, { signal: stop.signal }),
-    deployCommands: deployCommandsFromEnv,
+    signal: stop.signal,
+    // discord.js is loaded only when the bot is asked for: the other commands start faster without it.
+    startBot: async (sourcier, env, logger) => (await import('./discord/run-discord.js')).runDiscordBot(sourcier, env, logger, { signal: stop.signal }),
+    deployCommands: async (env, options, logger) => (await import('./discord/run-discord.js')).deployCommandsFromEnv(env, options, logger),
   });
   process.exitCode = code;
 }

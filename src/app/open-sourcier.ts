@@ -2,7 +2,6 @@ import { AppError, isAppError } from '../core/app-error.js';
 import type { CoreConfig } from '../core/config.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
-import { loadTransformersEmbedder } from '../embed/transformers-embedder.js';
 import { buildIndex } from '../indexing/build-index.js';
 import { loadGeneration, type LoadedGeneration } from '../indexing/load-generation.js';
 import { openStore } from '../store/index-store.js';
@@ -37,6 +36,8 @@ export async function chooseEmbedder(config: CoreConfig, deps: OpenSourcierDeps)
   if (deps.embedder === null) return { reason: 'lexical-only mode requested' };
   if (deps.embedder) return { embedder: deps.embedder };
   try {
+    // transformers.js (and onnxruntime) are loaded only when a model is actually wanted.
+    const { loadTransformersEmbedder } = await import('../embed/transformers-embedder.js');
     const embedder = await loadTransformersEmbedder({
       model: config.embeddingModel,
       cacheDir: config.modelCacheDir,

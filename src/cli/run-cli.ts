@@ -12,6 +12,8 @@ import { createProgressReporter } from './progress-bar.js';
 import { redactSecrets } from '../discord/redact-secrets.js';
 import { BRIEF_CLI_OPTIONS, BRIEF_USAGE, runBriefCommand } from './brief-command.js';
 import { parseBriefConfig } from '../brief/brief-config.js';
+import { DEFAULT_SERVICE_PORT, startHttpService } from '../service/http-service.js';
+import { connectHttpSourcier } from '../service/http-sourcier.js';
 
 /** What the CLI needs from the process; main.ts passes the real one, tests pass their own. */
 export interface CliIo {
@@ -21,6 +23,8 @@ export interface CliIo {
   stdinIsTty: boolean;
   stderrIsTty: boolean;
   env: Record<string, string | undefined>;
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): long-running commands end cleanly. */
+  signal?: AbortSignal;
   /** Starts the Discord bot; absent when the bot is not wired (tests). Resolves when the bot stops. */
   startBot?: (sourcier: Sourcier, env: Record<string, string | undefined>, logger: Logger) => Promise<void>;
   deployCommands?: (env: Record<string, string | undefined>, options: { global: boolean }, logger: Logger) => Promise<string>;
@@ -40,6 +44,8 @@ ${BRIEF_USAGE}
   stats [--json]        Articles, chunks, mode, model, index size, build date.
   eval FILE.jsonl [--out RESULTS.jsonl] [--json]
                         Recall@1/5, MRR@10, answer-in-excerpt, abstention accuracy, latency.
+  serve [--port N]      Serve the index over HTTP on 127.0.0.1 (POST /ask, /quote, /reindex; GET /stats,
+                        /passage/:id) so several bot processes share one retrieval service.
   deploy-commands [--global]
                         Register the Discord slash commands (guild DISCORD_GUILD_ID, or global).
 
@@ -62,6 +68,7 @@ const OPTIONS = {
   out: { type: 'string' },
   rebuild: { type: 'boolean' },
   global: { type: 'boolean' },
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   ...BRIEF_CLI_OPTIONS,
@@ -167,6 +174,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'start':
       case 'chat': {
+        // SOURCIER_SERVICE_URL: answer through a shared retrieval service (`sourcier serve`) instead of a local index.
+        const sourcier = io.env.SOURCIER_SERVICE_URL
+          ? await connectHttpSourcier(io.env.SOURCIER_SERVICE_URL, { token: io.env.SOURCIER_SERVICE_TOKEN, logger })
+          : await openSourcier(config, {
+              logger,
+              buildIfMissing: true,
+              onProgress: createProgressReporter(io.stderr, io.stderrIsTty),
+              brief: parseBriefConfig(io.env),
+            });
+        try {
+          if (command === 'start' && io.env.DISCORD_TOKEN && io.startBot) {
+            await io.startBot(sourcier, io.env, logger);
+          } else {
+            await chat(sourcier, io);
+          }
+        } finally {
+          await sourcier.close();
+        }
+        return 0;
+      }
+      case 'serve': {
+        const port = values.port ?? io.env.SOURCIER_SERVICE_PORT;
+        if (port !== undefined && !/^\d{1,5}$/.test(port)) throw new AppError('CONFIG_INVALID', `--port / SOURCIER_SERVICE_PORT must be a port number (got "${port}").`);
         const sourcier = await openSourcier(config, {
           logger,
           buildIfMissing: true,
@@ -174,11 +204,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           brief: parseBriefConfig(io.env),
         });
         try {
-          if (command === 'start' && io.env.DISCORD_TOKEN && io.startBot) {
-            await io.startBot(sourcier, io.env, logger);
-          } else {
-            await chat(sourcier, io);
-          }
+          const service = await startHttpService(sourcier, {
+            port: port === undefined ? DEFAULT_SERVICE_PORT : Number(port),
+            token: io.env.SOURCIER_SERVICE_TOKEN || undefined,
+            logger,
+          });
+          io.stderr(`Retrieval service on ${service.url}\n`);
+          const stop = () => void service.close();
+          if (io.signal?.aborted) stop();
+          io.signal?.addEventListener('abort', stop, { once: true });
+          await service.closed;
         } finally {
           await sourcier.close();
         }
@@ -226,6 +261,7 @@ async function chat(sourcier: Sourcier, io: CliIo): Promise<void> {
       `Posez une question (ou /quote <phrase>, /sources, /quit).\n`,
   );
   const rl = createInterface({ input: io.stdin, terminal: false });
+  io.signal?.addEventListener('abort', () => rl.close(), { once: true });
   const prompt = () => {
     if (io.stdinIsTty) io.stdout('> ');
   };

@@ -88,6 +88,8 @@ export function errorSentence(code: AppErrorCode | undefined): string {
       return 'Le corpus est vide ou introuvable. Prévenez un administrateur.';
     case 'MODEL_UNAVAILABLE':
       return 'Le modèle de recherche est indisponible pour le moment.';
+    case 'SERVICE_UNAVAILABLE':
+      return 'Le service de recherche ne répond pas pour le moment. Réessayez dans un instant.';
     case 'BUSY':
       return fr.busy;
     case 'TIMEOUT':
