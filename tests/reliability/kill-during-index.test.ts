@@ -116,10 +116,10 @@ describe('sourcier index killed with SIGKILL at random moments', () => {
       } finally {
         await sourcier.close();
       }
-      // Both outcomes must have happened, or the kills did not land inside the build.
+      // Some kills must have landed inside a build, or the test proved nothing about interruptions. (Runs that finish
+      // before their kill are random in number and may be none, so they are reported, not required.)
       console.info(`kill test: ${JSON.stringify({ kills: KILLS, seed: SEED, buildMs, ...outcomes })}`);
       expect(outcomes.previous).toBeGreaterThan(0);
-      expect(outcomes.next).toBeGreaterThan(0);
     },
     KILLS * 20_000,
   );
