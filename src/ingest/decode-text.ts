@@ -61,6 +61,11 @@ export function decodeText(bytes: Uint8Array): DecodeResult {
       if (utf8 !== undefined) {
         text = utf8;
         encoding = 'utf-8';
+      } else if (mostlyUtf8(bytes)) {
+        // UTF-8 with a few stray bytes (a truncated copy, a bad concatenation): read as Windows-1252, every accent of
+        // the file would turn into mojibake ("votÃ©"); dropping the stray bytes keeps the text right.
+        text = new TextDecoder('utf-8').decode(bytes).replace(/\uFFFD/g, '');
+        encoding = 'utf-8';
       } else {
         ({ text, encoding } = decodeSingleByte(bytes));
       }
@@ -86,6 +91,33 @@ export function tryUtf8(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * More well-formed multi-byte UTF-8 sequences than bytes that break UTF-8. French text in a single-byte encoding has
+ * almost none of the former (an accented letter followed by another 0x80-0xBF byte), so this only picks UTF-8 text.
+ */
+function mostlyUtf8(bytes: Uint8Array): boolean {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let ok = length > 0 && i + length <= bytes.length;
+    for (let k = 1; ok && k < length; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      valid++;
+      i += length;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return valid > invalid;
 }
 
 /**
