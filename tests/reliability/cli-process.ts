@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { MAIN, ROOT, TINY_MODEL } from './french-corpus.js';
 
 export interface CliRun {
@@ -13,7 +12,7 @@ export interface CliRun {
 }
 
 /** Runs the real CLI (`node --import tsx src/main.ts ...`) on the tiny model, offline, with warnings on stderr. */
-export function spawnCli(args: string[], options: { cacheDir: string; env?: Record<string, string> } = { cacheDir: join(ROOT, '.cache') }): CliRun {
+export function spawnCli(args: string[], options: { cacheDir: string; env?: Record<string, string> }): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
