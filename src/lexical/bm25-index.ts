@@ -156,16 +156,60 @@ class Bm25Index implements LexicalIndex {
     const norms = this.norms;
     let touchedCount = 0;
     const n = this.size;
+    // Term at a time, rarest (highest bound) first. A term adds at most `bound` to a chunk (tf / (tf + norm) < 1), so
+    // once the k-th best score so far beats the bounds of all the terms left, no chunk not yet seen can reach the top
+    // k: the remaining (long, common) posting lists are then only probed for the chunks that still can (MaxScore-like
+    // pruning). The top k and their scores are those of the full walk; long questions no longer cost a walk of every
+    // common word's list.
+    const entries: Array<{ from: number; to: number; bound: number }> = [];
     for (const [id, weight] of weights) {
       const from = termOffsets[id]!;
       const to = termOffsets[id + 1]!;
       const df = to - from;
-      const w = weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1);
-      for (let p = from; p < to; p++) {
-        const doc = postingDocs[p]!;
-        const tf = postingTfs[p]! / TF_SCALE;
-        if (scores[doc] === 0) touched[touchedCount++] = doc;
-        scores[doc] += (w * tf) / (tf + norms[doc]!);
+      if (df > 0) entries.push({ from, to, bound: weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1) });
+    }
+    entries.sort((a, b) => b.bound - a.bound || a.from - b.from);
+    const rest = new Float64Array(entries.length + 1);
+    for (let i = entries.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + entries[i]!.bound;
+    let candidates: Uint32Array | undefined;
+    let candidateCount = 0;
+    for (let e = 0; e < entries.length; e++) {
+      const { from, to, bound: w } = entries[e]!;
+      if (!candidates && !filter && touchedCount >= k && to - from >= PRUNE_MIN_POSTINGS) {
+        // Scores so far are partial: the k-th best is a lower bound of the final k-th best.
+        const floor = kthLargest(scores, touched, touchedCount, k);
+        if (floor > rest[e]!) {
+          candidates = new Uint32Array(touchedCount);
+          for (let i = 0; i < touchedCount; i++) {
+            const doc = touched[i]!;
+            if (scores[doc]! + rest[e]! >= floor) candidates[candidateCount++] = doc;
+          }
+          candidates.subarray(0, candidateCount).sort();
+        }
+      }
+      if (!candidates) {
+        for (let p = from; p < to; p++) {
+          const doc = postingDocs[p]!;
+          const tf = postingTfs[p]! / TF_SCALE;
+          if (scores[doc] === 0) touched[touchedCount++] = doc;
+          scores[doc] += (w * tf) / (tf + norms[doc]!);
+        }
+        continue;
+      }
+      // Probe the sorted posting list for each remaining candidate (candidates ascending: the search only moves on).
+      let lo = from;
+      for (let c = 0; c < candidateCount && lo < to; c++) {
+        const doc = candidates[c]!;
+        let hi = to;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (postingDocs[mid]! < doc) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo < to && postingDocs[lo] === doc) {
+          const tf = postingTfs[lo]! / TF_SCALE;
+          scores[doc] += (w * tf) / (tf + norms[doc]!);
+        }
       }
     }
     const heap = new TopK(k);
@@ -177,6 +221,19 @@ class Bm25Index implements LexicalIndex {
     }
     return heap.sorted();
   }
+}
+
+/** Shortest posting list worth a pruning check (the check costs one pass over the chunks seen so far). */
+const PRUNE_MIN_POSTINGS = 512;
+
+/** The k-th largest score among the touched chunks (k <= count). */
+function kthLargest(scores: Float32Array, touched: Uint32Array, count: number, k: number): number {
+  const heap = new TopK(k);
+  for (let i = 0; i < count; i++) {
+    const score = scores[touched[i]!]!;
+    if (score > heap.floor()) heap.push(i, score);
+  }
+  return heap.floor();
 }
 
 /** The prefix term of a stem (`~surno` for `surnom`), or undefined for short stems, numbers and when prefixes are off. */

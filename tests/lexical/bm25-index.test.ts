@@ -69,3 +69,39 @@ describe('buildLexicalIndex', () => {
     }
   });
 });
+
+describe('searchTerms on long questions', () => {
+  // 3,000 chunks: one word in every chunk, two in a half and a third, and rare made-up words: the common lists are
+  // long enough for the search to stop walking them once the top k is settled.
+  const syllables = ['ka', 'lo', 'mi', 'ru', 'te', 'zo', 'vi', 'pa'];
+  const vocab: string[] = [];
+  for (const a of syllables) for (const b of syllables) for (const c of syllables) vocab.push(`${a}${b}${c}x`);
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const docs: Article[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const words = ['quotidien'];
+    if (i % 2 === 0) words.push('marchand');
+    if (i % 3 === 0) words.push('riviere');
+    const n = 2 + Math.floor(random() * 8);
+    for (let j = 0; j < n; j++) words.push(vocab[Math.floor(random() * vocab.length)]!);
+    docs.push(article(`d${i}`, 'Titre', words.join(' ')));
+  }
+  const index = buildLexicalIndex(docs.map(wholeChunk), new Map(docs.map((a) => [a.id, a])));
+
+  it('returns the same top k, with the same scores, as a search that keeps every chunk', () => {
+    for (let q = 0; q < 30; q++) {
+      const words = ['quotidien', 'marchand', 'riviere'];
+      for (let j = 0; j < (q < 10 ? q % 3 : 3 + q); j++) words.push(vocab[Math.floor(random() * vocab.length)]!);
+      const question = words.sort(() => random() - 0.5).join(' ');
+      for (const k of [1, 5, 30, 200]) {
+        const all = index.search(question, docs.length).slice(0, k);
+        const top = index.search(question, k);
+        // Chunks tied at the k-th score may come in either order (the heap keeps the first one it meets).
+        const floor = all[all.length - 1]!.score;
+        expect(top.filter((h) => h.score > floor).map((h) => h.key)).toEqual(all.filter((h) => h.score > floor).map((h) => h.key));
+        top.forEach((h, i) => expect(h.score).toBeCloseTo(all[i]!.score, 5));
+      }
+    }
+  });
+});
