@@ -9,7 +9,7 @@ import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.j
 import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
-import { readPassage, type ExcerptPolicy, type PassageReading } from './select-sentences.js';
+import { readPassage, SentenceTokenCache, type ExcerptPolicy, type PassageReading } from './select-sentences.js';
 import { sourcedExcerpt } from './sourced-excerpt.js';
 
 export { findQuote } from './find-quote.js';
@@ -37,6 +37,21 @@ export interface AnswerTuning {
   excerptPolicy?: ExcerptPolicy;
   /** Most passages quoted from one article. Default 2. */
   perArticle?: number;
+}
+
+/**
+ * Analysed sentences of recently read chunks, one cache per snapshot (chunk keys are the snapshot's own; a new
+ * generation gets a new cache, and the old one goes with its snapshot).
+ */
+const tokenCaches = new WeakMap<SearchSnapshot, SentenceTokenCache>();
+
+function tokenCacheOf(snapshot: SearchSnapshot): SentenceTokenCache {
+  let cache = tokenCaches.get(snapshot);
+  if (!cache) {
+    cache = new SentenceTokenCache();
+    tokenCaches.set(snapshot, cache);
+  }
+  return cache;
 }
 
 const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1 };
@@ -94,13 +109,14 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
   const top = candidates[0]?.score ?? 0;
   const idf = (term: string) => snapshot.lexical.idf(term);
   const out: RankedPassage[] = [];
+  const cache = tokenCacheOf(snapshot);
   candidates.slice(0, depth).forEach((candidate) => {
     const chunk = snapshot.chunks[candidate.key];
     const article = chunk && snapshot.articles.get(chunk.articleId);
     if (!chunk || !article) return;
     const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
     const source = { text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key), after: sentenceAfter(snapshot, candidate.key) };
-    const reading = readPassage(source, question, idf, readOptions);
+    const reading = readPassage(source, question, idf, { ...readOptions, tokens: cache.tokensOf(candidate.key, source) });
     const retrieval = top > 0 ? candidate.score / top : 0;
     const score =
       w.retrieval * retrieval +

@@ -46,6 +46,41 @@ export interface ReadOptions {
   prefixCredit?: number;
   /** Largest distance, in tokens (stop words included), of two matches that count for proximity. Default 8. */
   proximityWindow?: number;
+  /**
+   * The passage's sentences already analysed, one token list per sentence of `source.sentences` (e.g. from a
+   * {@link SentenceTokenCache}); default: tokenized here.
+   */
+  tokens?: ReadonlyArray<Token[]>;
+}
+
+/**
+ * Analysed sentences of recently read passages, keyed by the caller's passage key (a chunk key): a bounded LRU, so
+ * that a passage read again (a popular article, a repeated or refined question) is not tokenized and stemmed again.
+ */
+export class SentenceTokenCache {
+  private readonly entries = new Map<number, Token[][]>();
+
+  /** @param capacity Passages kept, least recently read dropped first. Default 1024 (about 25 MB of tokens). */
+  constructor(private readonly capacity = 1024) {}
+
+  /** Token lists of the sentences of `source` (one per sentence), analysed on first read. */
+  tokensOf(key: number, source: SentenceSource): Token[][] {
+    const hit = this.entries.get(key);
+    if (hit && hit.length === source.sentences.length) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const tokens = source.sentences.map((s) => tokenize(source.text.slice(s.start, s.end)));
+    if (this.capacity <= 0) return tokens;
+    this.entries.set(key, tokens);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return tokens;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /** Weights of the sentence score. Chosen on PIAF (see bench/quality.ts); small on purpose. */
@@ -93,8 +128,8 @@ interface SentenceScore {
 /** How question terms are recognised in a sentence. */
 interface Matcher {
   weights: Map<string, number>;
-  /** Question terms that have a prefix term, with that prefix (without its `~` mark). */
-  prefixes: Array<{ term: string; prefix: string }>;
+  /** Question terms that have a prefix term, by that prefix (without its `~` mark), in question order. */
+  prefixes: Map<string, string[]>;
   prefixLength: number;
   prefixCredit: number;
 }
@@ -116,10 +151,14 @@ export function readPassage(
   const weights = new Map<string, number>();
   // A question term's weight: its IDF times its weight in the question (generic words count less).
   for (const { term, weight } of question.terms) weights.set(term, Math.max(0.1, idf(term)) * weight);
-  const prefixes: Matcher['prefixes'] = [];
+  const prefixes: Matcher['prefixes'] = new Map();
   for (const term of weights.keys()) {
     const prefix = prefixOf(term, prefixLength);
-    if (prefix !== undefined) prefixes.push({ term, prefix: prefix.slice(1) });
+    if (prefix === undefined) continue;
+    const key = prefix.slice(1);
+    const list = prefixes.get(key);
+    if (list) list.push(term);
+    else prefixes.set(key, [term]);
   }
   const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5 };
   let total = 0;
@@ -128,8 +167,9 @@ export function readPassage(
   const questionSurfaces = new Set(question.tokens.map((t) => t.surface));
 
   const sentences = source.sentences.length > 0 ? source.sentences : [];
-  const scores: SentenceScore[] = sentences.map((s) =>
-    scoreSentence(tokenize(source.text.slice(s.start, s.end)), matcher, total, question.answerType, questionSurfaces, source.text, s),
+  const tokens = opts.tokens && opts.tokens.length === sentences.length ? opts.tokens : undefined;
+  const scores: SentenceScore[] = sentences.map((s, i) =>
+    scoreSentence(tokens ? tokens[i]! : tokenize(source.text.slice(s.start, s.end)), matcher, total, question.answerType, questionSurfaces, source.text, s),
   );
   if (scores.length === 0) {
     return {
@@ -263,18 +303,16 @@ function scoreSentence(
       hits.push({ term: exact, position: t.position, credit: 1 });
       continue;
     }
-    // A loose match: same prefix as a question term (présidence ~ préside), partial credit. Compared in place, as
-    // prefixOf would, without building a string per token (this loop runs over every word of every candidate).
-    if (t.term === null || matcher.prefixCredit <= 0 || t.term.length <= matcher.prefixLength) continue;
+    // A loose match: same prefix as a question term (présidence ~ préside), partial credit. One lookup by the
+    // token's prefix, not a scan of the question's terms: long questions have hundreds, and this loop runs over every
+    // word of every candidate.
+    if (t.term === null || matcher.prefixCredit <= 0 || t.term.length <= matcher.prefixLength || prefixes.size === 0) continue;
     const c = t.term.charCodeAt(0);
     if (c >= 48 && c <= 57) continue;
-    let first: string | undefined;
-    for (const { term, prefix } of prefixes) {
-      if (!t.term.startsWith(prefix)) continue;
-      first ??= term;
-      if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
-    }
-    if (first !== undefined) hits.push({ term: first, position: t.position, credit: matcher.prefixCredit });
+    const terms = prefixes.get(t.term.slice(0, matcher.prefixLength));
+    if (terms === undefined) continue;
+    for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
+    hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
   }
   const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../src/core/types.js';
-import { readPassage } from '../../src/answer/select-sentences.js';
+import { readPassage, SentenceTokenCache } from '../../src/answer/select-sentences.js';
+import { tokenize } from '../../src/lexical/french-analyzer.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 
 /** Sentence spans of a text written with one sentence per full stop. */
@@ -44,5 +45,32 @@ describe('readPassage', () => {
     expect(text.slice(reading.span.start, reading.span.end)).toBe('Plus de 80 pays participent au forum. Le forum durera deux jours.');
     const alone = readPassage({ text, sentences: all.slice(0, 2) }, question, idf);
     expect(text.slice(alone.span.start, alone.span.end)).toBe('Les ministres sont arrivés. Plus de 80 pays participent au forum.');
+  });
+});
+
+describe('SentenceTokenCache', () => {
+  const text = 'Le forum se réunira sous la présidence du ministre. Il fera beau à Marrakech. La séance durera deux jours.';
+  const source = { text, sentences: sentencesOf(text) };
+
+  it('gives the same reading as analysing the sentences afresh', () => {
+    const cache = new SentenceTokenCache(4);
+    const question = parseQuestion('Qui préside le forum de Marrakech ?');
+    const fresh = readPassage(source, question, idf);
+    const first = readPassage(source, question, idf, { tokens: cache.tokensOf(1, source) });
+    const again = readPassage(source, question, idf, { tokens: cache.tokensOf(1, source) });
+    expect(first).toEqual(fresh);
+    expect(again).toEqual(fresh);
+    expect(cache.tokensOf(1, source)).toEqual(source.sentences.map((s) => tokenize(text.slice(s.start, s.end))));
+  });
+
+  it('keeps at most its capacity, dropping the passage read least recently', () => {
+    const cache = new SentenceTokenCache(2);
+    const a = cache.tokensOf(1, source);
+    cache.tokensOf(2, source);
+    expect(cache.tokensOf(1, source)).toBe(a); // read again: now the most recent
+    cache.tokensOf(3, source); // drops 2, not 1
+    expect(cache.size).toBe(2);
+    expect(cache.tokensOf(1, source)).toBe(a);
+    expect(cache.tokensOf(2, source)).not.toBe(a);
   });
 });
