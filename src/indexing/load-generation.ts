@@ -13,6 +13,11 @@ export interface LiveGenerationRef {
   id: string;
   dir: string;
   manifest: { files?: Record<string, { bytes: number }> } & Record<string, unknown>;
+  /**
+   * Whether every file was checked against the manifest's checksums (the store's `readLive` does). Default true;
+   * false makes the HNSW file be checked link by link at load.
+   */
+  checksumVerified?: boolean;
 }
 
 export interface LoadedGeneration {
@@ -69,7 +74,12 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
     loaded.lexical = deserializeLexicalIndex(await read(INDEX_FILES.lexical));
     if (manifest.mode === 'hybrid') {
       // Exact filtered search reads the stored vectors instead of keeping a second copy inside the index.
-      loaded.vectors = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, chunks.length, { vectorOf: loaded.vectorOf });
+      // The store has just checked every file's sha256 against the manifest (written after the HNSW file was verified
+      // link by link), so only the header is checked again here.
+      loaded.vectors = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, chunks.length, {
+        vectorOf: loaded.vectorOf,
+        checksumVerified: live.checksumVerified !== false,
+      });
     }
     logger.debug('index generation loaded', { generation: live.id, articles: articles.length, chunks: chunks.length });
   }

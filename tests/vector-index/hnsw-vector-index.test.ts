@@ -66,7 +66,7 @@ describe('HnswVectorIndex', () => {
       const query = row(queries, DIM, q);
       expect(loaded.search(query, 10).map((h) => h.key)).toEqual(built.search(query, 10).map((h) => h.key));
     }
-    expect((await HnswVectorIndex.readFrom(path, DIM, N)).efSearch).toBe(64);
+    expect((await HnswVectorIndex.readFrom(path, DIM, N)).efSearch).toBe(256);
   });
 
   it('reaches recall@10 of at least 0.98 against exact search with the defaults', () => {
