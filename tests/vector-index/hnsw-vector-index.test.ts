@@ -69,6 +69,26 @@ describe('HnswVectorIndex', () => {
     expect((await HnswVectorIndex.readFrom(path, DIM, N)).efSearch).toBe(256);
   });
 
+  it('loads a file whose checksum the caller verified with a header check only, and still refuses a wrong header', async () => {
+    const vectorOf = (key: number) => row(data, DIM, key);
+    const loaded = await HnswVectorIndex.readFrom(file, DIM, N, { vectorOf, checksumVerified: true });
+    const full = await HnswVectorIndex.readFrom(file, DIM, N, { vectorOf });
+    for (let q = 0; q < 10; q++) {
+      const query = row(queries, DIM, q);
+      expect(loaded.search(query, 10)).toEqual(full.search(query, 10));
+    }
+    expect(await codeOf(HnswVectorIndex.readFrom(file, DIM, N + 1, { vectorOf, checksumVerified: true }))).toBe('INDEX_CORRUPT');
+    expect(await codeOf(HnswVectorIndex.readFrom(file, DIM + 1, N, { vectorOf, checksumVerified: true }))).toBe('INDEX_CORRUPT');
+    const huge = Buffer.from(original);
+    huge.writeBigUInt64LE(1n << 40n, 8); // max_elements: hnswlib would try to allocate it
+    const hugePath = join(dir, 'huge-capacity.hnsw');
+    await writeFile(hugePath, huge);
+    expect(await codeOf(HnswVectorIndex.readFrom(hugePath, DIM, N, { vectorOf, checksumVerified: true }))).toBe('INDEX_CORRUPT');
+    const cut = join(dir, 'cut.hnsw');
+    await writeFile(cut, original.subarray(0, original.length >> 1));
+    expect(await codeOf(HnswVectorIndex.readFrom(cut, DIM, N, { vectorOf, checksumVerified: true }))).toBe('INDEX_CORRUPT');
+  });
+
   it('reaches recall@10 of at least 0.98 against exact search with the defaults', () => {
     const index = build();
     let found = 0;
