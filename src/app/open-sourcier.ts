@@ -1,4 +1,5 @@
-import { AppError, isAppError } from '../core/app-error.js';
+import { AppError, isAppError, type AppErrorCode } from '../core/app-error.js';
+import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import type { CoreConfig } from '../core/config.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
@@ -8,6 +9,7 @@ import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
+import type { ReindexWorkerData, ReindexWorkerMessage } from './reindex-worker.js';
 import { buildBriefing, topicKey } from '../brief/build-briefing.js';
 import { openBriefState } from '../brief/brief-state.js';
 import { DEFAULT_BRIEF_STATE_FILE } from '../brief/brief-config.js';
@@ -231,14 +233,25 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
       if (reindexing) return reindexing;
       reindexing = (async () => {
         try {
-          const summary = await buildIndex({
-            corpusDir: config.corpusDir,
-            indexDir: config.indexDir,
-            embedder: choice.embedder,
-            modeReason: choice.reason,
-            logger,
-            onProgress,
-          });
+          // With the configured model (or none), the build runs in a worker thread so answers keep flowing; an
+          // embedder passed in by the caller cannot cross threads, so that build runs here.
+          const summary =
+            deps.embedder === undefined || deps.embedder === null
+              ? await reindexInWorker(config, { lexicalOnly: !choice.embedder, modeReason: choice.reason }, logger, onProgress).catch(
+                  async (error: unknown) => {
+                    if (!(error instanceof WorkerUnavailable)) throw error;
+                    logger.warn('reindex worker unavailable: building on the serving thread', { reason: error.message });
+                    return buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder: choice.embedder, modeReason: choice.reason, logger, onProgress });
+                  },
+                )
+              : await buildIndex({
+                  corpusDir: config.corpusDir,
+                  indexDir: config.indexDir,
+                  embedder: choice.embedder,
+                  modeReason: choice.reason,
+                  logger,
+                  onProgress,
+                });
           const next = await load();
           state = next; // one assignment: in-flight answers keep the snapshot they started with
           chunkKeys = undefined;
@@ -253,4 +266,36 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
       if (reindexing) await reindexing.catch(() => {});
     },
   };
+}
+
+class WorkerUnavailable extends Error {}
+
+/** Runs `buildIndexFromConfig` in a worker thread (src/app/reindex-worker.ts), forwarding its progress and logs. */
+function reindexInWorker(
+  config: CoreConfig,
+  options: { lexicalOnly: boolean; modeReason?: string },
+  logger: Logger,
+  onProgress?: (progress: IndexProgress) => void,
+): Promise<IndexSummary> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    let settled = false;
+    const data: ReindexWorkerData = { config, ...options };
+    const worker = startModuleWorker(siblingModule(import.meta.url, 'reindex-worker'), data);
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void worker.terminate();
+    };
+    worker.on('message', (m: ReindexWorkerMessage) => {
+      if (m.type === 'ready') started = true;
+      else if (m.type === 'progress') onProgress?.(m.progress);
+      else if (m.type === 'log') logger[m.level](m.message, m.fields);
+      else if (m.type === 'done') settle(() => resolve(m.summary));
+      else settle(() => reject(m.code ? new AppError(m.code as AppErrorCode, m.message) : Object.assign(new Error(m.message), { stack: m.stack })));
+    });
+    worker.on('error', (error) => settle(() => reject(started ? error : new WorkerUnavailable(error.message))));
+    worker.on('exit', (code) => settle(() => reject(new AppError('INTERNAL', `The index build worker stopped (code ${code}) before finishing; run the rebuild again.`))));
+  });
 }

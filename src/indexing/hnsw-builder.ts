@@ -5,7 +5,7 @@
  * runtime that cannot load the worker file, such as a test runner transforming TypeScript in process) the same
  * work runs on the calling thread, at the point where the graph is written.
  */
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker, siblingModule } from '../core/module-worker.js';
 import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
@@ -68,14 +68,8 @@ function inThread(options: HnswBuilderOptions): HnswBuilder {
 }
 
 async function startWorker(options: HnswBuilderOptions): Promise<HnswBuilder> {
-  // Compiled: the sibling .js file. Run from TypeScript sources (tsx, vitest), a worker does not inherit the
-  // loader, so it registers tsx (a dev dependency) before importing the .ts file; without tsx it fails and the
-  // build goes on in thread.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = new URL(`./hnsw-build-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true })
-    : new Worker(file);
+  // Without tsx when run from sources, the worker fails to start and the build goes on in thread.
+  const worker = startModuleWorker(siblingModule(import.meta.url, 'hnsw-build-worker'));
   let failure: Error | undefined;
   let pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const fail = (error: Error) => {

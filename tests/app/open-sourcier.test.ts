@@ -147,6 +147,19 @@ describe('index lifecycle', () => {
     expect(after.citations[0]!.articleId).toBe('news/ajout');
   });
 
+  it('rebuilds in a worker thread with the configured model, reporting progress, then serves the new generation', async () => {
+    const ws = await workspace();
+    const s = await openSourcier(configFor(ws), { buildIfMissing: true });
+    cleanups.push(() => s.close());
+    await writeFile(join(ws.corpusDir, 'news', 'ajout.md'), '---\ntitle: Lyon vote la gratuité\ndate: 2024-01-05\n---\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports pour les moins de 18 ans.');
+    const stages = new Set<string>();
+    const summary = await s.reindex((p) => stages.add(p.stage));
+    expect(summary).toMatchObject({ added: 1, unchanged: 7, mode: 'hybrid' });
+    expect(stages).toEqual(new Set(['read', 'chunk', 'embed', 'index', 'write', 'verify']));
+    expect(s.stats()).toMatchObject({ articles: 8, generation: summary.generation });
+    expect((await s.ask('Quels transports Lyon rend-il gratuits ?')).citations[0]!.articleId).toBe('news/ajout');
+  });
+
   it('refuses an index built with another model and says how to rebuild', async () => {
     const ws = await workspace();
     await buildIndexFromConfig(configFor(ws), { embedder });
