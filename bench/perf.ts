@@ -3,7 +3,9 @@
  * cold start, query latency and throughput, HNSW recall@10 on the real chunk vectors, incremental re-index.
  * Each measurement runs in a child process of its own so its time and RSS are its own; runs are sequential.
  *   npx tsx bench/perf.ts [articles=36152] [modes=lexical,tiny] [queries=500] [concurrency=8] [recall=200]
- *                         [coldRuns=3] [write=BENCHMARKS.md]
+ *                         [coldRuns=3] [write=BENCHMARKS.md] [lexicalIndex=<dir>] [tinyIndex=<dir>]
+ * `lexicalIndex=` / `tinyIndex=` reuse an index already built from the same articles (e.g. by
+ * bench/perf/profile-build.ts): its build and incremental runs are skipped, the index is only read.
  * `write=` (empty) prints the section instead of writing it. Needs `npm run build` first (cold start runs dist/).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -127,11 +129,13 @@ async function mutatedCorpus() {
 // ---------- runs ----------
 const results: Record<string, any> = {};
 for (const mode of modes) {
-  const indexDir = join(work, `index-${mode}`);
-  log(`${mode}: full build`);
-  const full = await build(indexDir, mode);
+  const reused = args[`${mode}Index`];
+  const indexDir = reused ? resolve(reused) : join(work, `index-${mode}`);
+  log(`${mode}: ${reused ? `reusing ${indexDir}` : 'full build'}`);
+  const full = reused ? undefined : await build(indexDir, mode);
   const files = await manifestFiles(indexDir);
-  log(`${mode}: ${full.chunks} chunks in ${full.seconds.toFixed(1)} s; queries`);
+  const chunkCount = ((await openStore(indexDir).readLive())!.manifest as { counts: { chunks: number } }).counts.chunks;
+  log(`${mode}: ${chunkCount} chunks; queries`);
   const query = lastJson(
     (
       await runNode('bench/perf/query-child.ts', [
@@ -142,6 +146,10 @@ for (const mode of modes) {
   log(`${mode}: cold start`);
   const cold: number[] = [];
   for (let i = 0; i < coldRuns; i++) cold.push(await coldStart(indexDir, mode, questions[i % questions.length]!.text));
+  if (reused) {
+    results[mode] = { files, query, cold: cold.sort((a, b) => a - b), chunks: chunkCount };
+    continue;
+  }
   log(`${mode}: incremental update`);
   const copy = join(work, `index-${mode}-incremental`);
   await cp(indexDir, copy, { recursive: true });
@@ -150,7 +158,7 @@ for (const mode of modes) {
   const gen = await loadGeneration((await openStore(copy).readLive())!);
   const touched = new Set([...mutated.changed, ...mutated.added]);
   const expectedEmbedded = gen.chunks.filter((c) => touched.has(c.articleId)).length;
-  results[mode] = { full, files, query, cold: cold.sort((a, b) => a - b), incremental, expectedEmbedded, mutated: { changed: mutated.changed.size, added: mutated.added.length, deleted: mutated.deleted.size } };
+  results[mode] = { full, chunks: chunkCount, files, query, cold: cold.sort((a, b) => a - b), incremental, expectedEmbedded, mutated: { changed: mutated.changed.size, added: mutated.added.length, deleted: mutated.deleted.size } };
   await rm(copy, { recursive: true, force: true });
 }
 const loadAfter = loadavg();
@@ -174,6 +182,7 @@ rows.push('### Build (full, from an empty index folder)', '');
 rows.push('| mode | articles | chunks | wall s | CPU s | articles/s | chunks/s | chunks/s outside model | peak RSS MB | stages (wall s) |', '|---|---|---|---|---|---|---|---|---|---|');
 for (const [mode, r] of Object.entries(results)) {
   const s = r.full;
+  if (!s) continue;
   const outsideModel = s.seconds - (s.stages?.embed ?? 0);
   const stages = Object.entries(s.stages as Record<string, number>).map(([k, v]) => `${k} ${f1(v)}`).join(', ');
   rows.push(`| ${mode} | ${f0(s.articles)} | ${f0(s.chunks)} | ${f1(s.seconds)} | ${f1(s.cpuSeconds)} | ${f0(s.articles / s.seconds)} | ${f0(s.chunks / s.seconds)} | ${f0(s.chunks / outsideModel)} | ${s.peakRssMB} | ${stages} |`);
@@ -181,7 +190,7 @@ for (const [mode, r] of Object.entries(results)) {
 rows.push('', '### Index on disk (bytes per chunk, from the manifest)', '');
 rows.push('| mode | total MB | articles.json | chunks.bin | lexical.bin | duplicates.json | vectors.f32 | vectors.hnsw | total |', '|---|---|---|---|---|---|---|---|---|');
 for (const [mode, r] of Object.entries(results)) {
-  const n = r.full.chunks as number;
+  const n = r.chunks as number;
   const files = r.files as Record<string, { bytes: number }>;
   const per = (name: string) => (files[name] ? f0(files[name]!.bytes / n) : '-');
   const total = Object.values(files).reduce((a, b) => a + b.bytes, 0);
@@ -203,7 +212,7 @@ for (const [mode, r] of Object.entries(results)) rows.push(`- ${mode}: ${r.cold.
 const tiny = results.tiny;
 if (tiny?.query.recall) {
   const rc = tiny.query.recall;
-  rows.push('', `### HNSW recall@10 against exact search (tiny model: ${rc.queries} real question vectors over ${f0(tiny.full.chunks)} chunk vectors)`, '');
+  rows.push('', `### HNSW recall@10 against exact search (tiny model: ${rc.queries} real question vectors over ${f0(tiny.chunks)} chunk vectors)`, '');
   rows.push('| efSearch | recall@10 | recall@10, ties at the 10th score allowed | HNSW ms/query | exact ms/query |', '|---|---|---|---|---|');
   rc.rows.forEach((r: any, i: number) =>
     rows.push(`| ${r.efSearch}${i === 0 ? ' (shipped)' : ''} | ${r.recallAt10.toFixed(4)} | ${r.recallAt10TiesAllowed.toFixed(4)} | ${r.hnswMs.toFixed(2)} | ${rc.exactMs.toFixed(2)} |`),
@@ -213,6 +222,7 @@ rows.push('', '### Incremental update (change 1%, add 1%, delete 1%; previous ge
 rows.push('| mode | changed / added / deleted | re-index wall s | full build wall s | ratio | embedded | chunks of changed+added articles | stages (wall s) |', '|---|---|---|---|---|---|---|---|');
 for (const [mode, r] of Object.entries(results)) {
   const inc = r.incremental;
+  if (!inc) continue;
   const stages = Object.entries(inc.stages as Record<string, number>).map(([k, v]) => `${k} ${f1(v)}`).join(', ');
   rows.push(
     `| ${mode} | ${r.mutated.changed} / ${r.mutated.added} / ${r.mutated.deleted} (summary: ${inc.changed} / ${inc.added} / ${inc.removed}) | ${f1(inc.seconds)} | ${f1(r.full.seconds)} | ${((100 * inc.seconds) / r.full.seconds).toFixed(0)}% | ${inc.embedded} | ${mode === 'lexical' ? '- (no vectors)' : r.expectedEmbedded} | ${stages} |`,

@@ -107,7 +107,7 @@ if (embedder) {
   });
   const rows: RecallRow[] = [];
   // The first row is the shipped efSearch (HnswVectorIndex default); larger ones show what recall costs.
-  for (const ef of [undefined, 128, 256]) {
+  for (const ef of [undefined, 64, 128, 384]) {
     const hnsw = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, m.counts.chunks, { vectorOf: () => undefined, ...(ef ? { efSearch: ef } : {}) });
     let hit = 0;
     let hitTies = 0;

@@ -1,0 +1,42 @@
+/**
+ * Where opening an index goes, step by step, in a process of its own: the store's checksum pass (readLive), the
+ * article table, the chunk table, the lexical index, the vectors and the HNSW graph (with and without the link walk).
+ *   node --import tsx bench/perf/open-profile.ts <indexDir>      prints one JSON line (milliseconds)
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeArticles, decodeChunkTable, decodeVectors } from '../../src/indexing/chunk-table.js';
+import { INDEX_FILES, type SourcierManifest } from '../../src/indexing/index-format.js';
+import { loadGeneration } from '../../src/indexing/load-generation.js';
+import { deserializeLexicalIndex } from '../../src/lexical/bm25-index.js';
+import { openStore } from '../../src/store/index-store.js';
+import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
+
+const indexDir = process.argv[2];
+if (!indexDir) throw new Error('usage: open-profile.ts <indexDir>');
+const ms: Record<string, number> = {};
+async function time<T>(name: string, f: () => Promise<T> | T): Promise<T> {
+  const s = performance.now();
+  const out = await f();
+  ms[name] = Math.round(performance.now() - s);
+  return out;
+}
+const live = (await time('readLive (sha256 of every file)', () => openStore(indexDir).readLive()))!;
+const m = live.manifest as unknown as SourcierManifest;
+const read = (name: string) => readFile(join(live.dir, name));
+const articleBytes = await time('read articles.json', () => read(INDEX_FILES.articles));
+const articles = await time('decode articles', () => decodeArticles(articleBytes));
+const chunkBytes = await time('read chunks.bin', () => read(INDEX_FILES.chunks));
+await time('decode chunks', () => decodeChunkTable(chunkBytes, articles));
+const lexicalBytes = await time('read lexical.bin', () => read(INDEX_FILES.lexical));
+await time('decode lexical', () => deserializeLexicalIndex(lexicalBytes));
+if (m.mode === 'hybrid') {
+  const dims = m.dimensions!;
+  const flat = await time('read + decode vectors', async () => decodeVectors(await read(INDEX_FILES.vectors), dims, m.counts.chunks));
+  const vectorOf = (key: number) => flat.subarray(key * dims, (key + 1) * dims);
+  const file = join(live.dir, INDEX_FILES.hnsw);
+  await time('hnsw readFrom, full link walk', () => HnswVectorIndex.readFrom(file, dims, m.counts.chunks, { vectorOf }));
+  await time('hnsw readFrom, header only', () => HnswVectorIndex.readFrom(file, dims, m.counts.chunks, { vectorOf, checksumVerified: true }));
+}
+await time('loadGeneration serving (all of the above but readLive)', () => loadGeneration(live, { serving: true }));
+console.log(JSON.stringify(ms));
