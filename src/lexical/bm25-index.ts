@@ -156,11 +156,10 @@ class Bm25Index implements LexicalIndex {
     const norms = this.norms;
     let touchedCount = 0;
     const n = this.size;
-    // Term at a time, rarest (highest bound) first. A term adds at most `bound` to a chunk (tf / (tf + norm) < 1), so
-    // once the k-th best score so far beats the bounds of all the terms left, no chunk not yet seen can reach the top
-    // k: the remaining (long, common) posting lists are then only probed for the chunks that still can (MaxScore-like
-    // pruning). The top k and their scores are those of the full walk; long questions no longer cost a walk of every
-    // common word's list.
+    // Only the posting lists that can weigh most are walked: a term adds at most `bound` to a chunk
+    // (tf / (tf + norm) < 1). A long question (a pasted paragraph, a 10,000-character message) would otherwise walk
+    // the long lists of every common word and prefix it holds, for a few hundredths of the score each. Questions with
+    // at most MAX_POSTING_LISTS lists (terms, prefixes and bigrams; PIAF questions all are) are scored exactly.
     const entries: Array<{ from: number; to: number; bound: number }> = [];
     for (const [id, weight] of weights) {
       const from = termOffsets[id]!;
@@ -168,48 +167,16 @@ class Bm25Index implements LexicalIndex {
       const df = to - from;
       if (df > 0) entries.push({ from, to, bound: weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1) });
     }
-    entries.sort((a, b) => b.bound - a.bound || a.from - b.from);
-    const rest = new Float64Array(entries.length + 1);
-    for (let i = entries.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + entries[i]!.bound;
-    let candidates: Uint32Array | undefined;
-    let candidateCount = 0;
-    for (let e = 0; e < entries.length; e++) {
-      const { from, to, bound: w } = entries[e]!;
-      if (!candidates && !filter && touchedCount >= k && to - from >= PRUNE_MIN_POSTINGS) {
-        // Scores so far are partial: the k-th best is a lower bound of the final k-th best.
-        const floor = kthLargest(scores, touched, touchedCount, k);
-        if (floor > rest[e]!) {
-          candidates = new Uint32Array(touchedCount);
-          for (let i = 0; i < touchedCount; i++) {
-            const doc = touched[i]!;
-            if (scores[doc]! + rest[e]! >= floor) candidates[candidateCount++] = doc;
-          }
-          candidates.subarray(0, candidateCount).sort();
-        }
-      }
-      if (!candidates) {
-        for (let p = from; p < to; p++) {
-          const doc = postingDocs[p]!;
-          const tf = postingTfs[p]! / TF_SCALE;
-          if (scores[doc] === 0) touched[touchedCount++] = doc;
-          scores[doc] += (w * tf) / (tf + norms[doc]!);
-        }
-        continue;
-      }
-      // Probe the sorted posting list for each remaining candidate (candidates ascending: the search only moves on).
-      let lo = from;
-      for (let c = 0; c < candidateCount && lo < to; c++) {
-        const doc = candidates[c]!;
-        let hi = to;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (postingDocs[mid]! < doc) lo = mid + 1;
-          else hi = mid;
-        }
-        if (lo < to && postingDocs[lo] === doc) {
-          const tf = postingTfs[lo]! / TF_SCALE;
-          scores[doc] += (w * tf) / (tf + norms[doc]!);
-        }
+    if (entries.length > MAX_POSTING_LISTS) {
+      entries.sort((a, b) => b.bound - a.bound || a.from - b.from);
+      entries.length = MAX_POSTING_LISTS;
+    }
+    for (const { from, to, bound: w } of entries) {
+      for (let p = from; p < to; p++) {
+        const doc = postingDocs[p]!;
+        const tf = postingTfs[p]! / TF_SCALE;
+        if (scores[doc] === 0) touched[touchedCount++] = doc;
+        scores[doc] += (w * tf) / (tf + norms[doc]!);
       }
     }
     const heap = new TopK(k);
@@ -223,18 +190,11 @@ class Bm25Index implements LexicalIndex {
   }
 }
 
-/** Shortest posting list worth a pruning check (the check costs one pass over the chunks seen so far). */
-const PRUNE_MIN_POSTINGS = 512;
-
-/** The k-th largest score among the touched chunks (k <= count). */
-function kthLargest(scores: Float32Array, touched: Uint32Array, count: number, k: number): number {
-  const heap = new TopK(k);
-  for (let i = 0; i < count; i++) {
-    const score = scores[touched[i]!]!;
-    if (score > heap.floor()) heap.push(i, score);
-  }
-  return heap.floor();
-}
+/**
+ * Most posting lists walked for one question, the heaviest first (see searchTerms). 16: PIAF quality unchanged
+ * (bench/quality.ts), long questions' CPU p95 halved at 285k chunks (bench/perf/query-cpu.ts).
+ */
+export const MAX_POSTING_LISTS = 16;
 
 /** The prefix term of a stem (`~surno` for `surnom`), or undefined for short stems, numbers and when prefixes are off. */
 export function prefixOf(term: string, length: number): string | undefined {
