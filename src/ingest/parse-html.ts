@@ -11,7 +11,6 @@ const BLOCKS = new Set([
   'caption', 'section', 'article', 'main', 'ul', 'ol', 'dl', 'table', 'tr', 'thead', 'tbody', 'body', 'address',
   'summary', 'details', 'figure', 'hr', 'br', 'center', 'legend', 'fieldset',
 ]);
-const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** Class names that mark a lead paragraph ("chapô" in French newsrooms). */
 const LEAD_CLASSES = /(?:^|\s)(?:lead|chapo|chapeau|standfirst|article-lead|article__lead)(?:\s|$)/i;
 

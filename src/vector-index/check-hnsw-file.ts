@@ -91,7 +91,11 @@ export async function checkHnswFile(
   file: string,
   dimensions: number,
   expectedCount: number,
-  options: { keepVectors?: boolean } = {},
+  options: {
+    keepVectors?: boolean;
+    /** Check the header, its bounds and the file length only, not every record (the file's checksum is known good). */
+    headerOnly?: boolean;
+  } = {},
 ): Promise<HnswFileCheck> {
   const corrupt = (what: string, cause?: unknown): AppError =>
     new AppError(
@@ -141,6 +145,7 @@ export async function checkHnswFile(
     }
     if (h.maxLevel < 0 || h.maxLevel > MAX_LEVEL) throw corrupt(`top level is ${h.maxLevel}`);
     if (h.enterPoint >= h.count) throw corrupt(`entry point ${h.enterPoint} is outside 0..${h.count - 1}`);
+    if (options.headerOnly && !options.keepVectors) return { header: h };
 
     // Level 0: neighbour counts and ids, deletion marks, finite unit vectors (cosine stores normalised vectors), labels.
     const labels = new Set<number>();

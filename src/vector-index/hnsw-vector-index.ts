@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { AppError } from '../core/app-error.js';
 import type { ScoredKey, VectorIndex } from '../core/types.js';
-import { checkHnswFile, HNSW_HEADER_BYTES, parseHnswHeader, type HnswFileCheck } from './check-hnsw-file.js';
+import { checkHnswFile } from './check-hnsw-file.js';
 import { exactSearchKeys, safeFilter } from './exact-search.js';
 
 /** Tuning of the HNSW graph. Defaults give recall@10 >= 0.98 on 384-d clustered vectors up to 100k (bench/hnsw.ts). */
@@ -101,7 +101,7 @@ export class HnswVectorIndex implements VectorIndex {
     checkDimensions(dimensions);
     const opts = { ...DEFAULTS, ...options };
     const checked =
-      opts.checksumVerified && opts.vectorOf ? await checkHnswHeader(file, dimensions, expectedCount) : await checkHnswFile(file, dimensions, expectedCount, { keepVectors: !opts.vectorOf });
+      await checkHnswFile(file, dimensions, expectedCount, { keepVectors: !opts.vectorOf, headerOnly: opts.checksumVerified });
     const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
     try {
       if (opts.syncIo) index.readIndexSync(file);
@@ -288,38 +288,3 @@ function describe(error: unknown): string {
   return code && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
 }
 
-/**
- * The header part of `checkHnswFile`, for a file whose checksum is known good: the layout is hnswlib's, of the
- * expected dimensions and count, and the file is long enough for its level-0 records. INDEX_CORRUPT otherwise.
- */
-async function checkHnswHeader(file: string, dimensions: number, expectedCount: number): Promise<HnswFileCheck> {
-  const corrupt = (what: string, cause?: unknown): AppError =>
-    new AppError('INDEX_CORRUPT', `The vector index ${file} is damaged (${what}); run "sourcier index --rebuild" to rebuild it.`, cause === undefined ? undefined : { cause });
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw corrupt(`cannot be opened: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
-  }
-  try {
-    const fileBytes = (await handle.stat()).size;
-    const buf = new Uint8Array(HNSW_HEADER_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, HNSW_HEADER_BYTES, 0);
-    const h = bytesRead === HNSW_HEADER_BYTES ? parseHnswHeader(buf) : undefined;
-    if (!h) throw corrupt(`${fileBytes} bytes, shorter than the ${HNSW_HEADER_BYTES}-byte header`);
-    if (h.offsetLevel0 !== 0 || h.maxM !== h.m || h.maxM0 !== 2 * h.m || h.offsetData !== h.maxM0 * 4 + 4 || h.sizeDataPerElement !== h.labelOffset + 8) {
-      throw corrupt('its header does not describe an hnswlib index');
-    }
-    if (h.dimensions !== dimensions) throw corrupt(`it holds ${h.dimensions}-dimensional vectors, expected ${dimensions}`);
-    if (h.count !== expectedCount) throw corrupt(`it holds ${h.count} vectors, the manifest expects ${expectedCount}`);
-    // Capacity, levels and M drive hnswlib's allocations: the same bounds as the full check.
-    if (!(h.m >= 2 && h.m <= 10_000)) throw corrupt(`M is ${h.m}`);
-    if (!(h.maxElements >= h.count && h.maxElements <= Math.max(2 * h.count, h.count + 4096))) throw corrupt(`capacity ${h.maxElements} is absurd for ${h.count} vectors`);
-    if (h.count > 0 && (h.maxLevel < 0 || h.maxLevel > 64 || h.enterPoint >= h.count)) throw corrupt(`top level ${h.maxLevel} or entry point ${h.enterPoint} is out of range`);
-    // Level 0 plus one u32 link-list size per element, at the least.
-    if (fileBytes < HNSW_HEADER_BYTES + h.count * (h.sizeDataPerElement + 4)) throw corrupt(`${fileBytes} bytes, too short for ${h.count} vectors`);
-    return { header: h };
-  } finally {
-    await handle.close();
-  }
-}
