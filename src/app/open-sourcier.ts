@@ -282,11 +282,12 @@ function reindexInWorker(
     let settled = false;
     const data: ReindexWorkerData = { config, ...options };
     const worker = startModuleWorker(siblingModule(import.meta.url, 'reindex-worker'), data);
+    // The worker is never terminated: it ends by itself once the build has settled (stopping it in the middle of an
+    // hnswlib call would abort the whole process).
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
       fn();
-      void worker.terminate();
     };
     worker.on('message', (m: ReindexWorkerMessage) => {
       if (m.type === 'ready') started = true;

@@ -19,6 +19,8 @@ port.on('message', (request: HnswWorkerRequest) => {
     } else if (request.type === 'add') {
       const { keys, vectors } = request;
       for (let i = 0; i < keys.length; i++) index!.add(keys[i]!, vectors.subarray(i * dims, (i + 1) * dims));
+    } else if (request.type === 'close') {
+      port.close(); // nothing else keeps this thread alive: it ends once a write in flight has settled
     } else {
       index!.writeTo(request.file).then(
         () => reply({ type: 'done' }),

@@ -34,7 +34,9 @@ export interface HnswBuilderOptions {
 export type HnswWorkerRequest =
   | { type: 'init'; dimensions: number; capacity: number }
   | { type: 'add'; keys: Int32Array; vectors: Float32Array }
-  | { type: 'finish'; file: string };
+  | { type: 'finish'; file: string }
+  /** Ends the worker once the messages before it are handled. */
+  | { type: 'close' };
 /** Messages from the worker. */
 export type HnswWorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; code: string; message: string };
 
@@ -97,29 +99,36 @@ async function startWorker(options: HnswBuilderOptions): Promise<HnswBuilder> {
     await worker.terminate();
     throw error;
   }
-  // Terminating the worker while hnswlib's asynchronous write is in flight makes its completion callback throw into a
-  // dying environment, which aborts the whole process: abort() therefore waits for a write in progress to settle.
+  // Never terminate() this worker: a thread stopped in the middle of an hnswlib call (an insertion, the write) makes
+  // the addon throw into a dying environment, which aborts the whole process. It is asked to close instead and ends
+  // after the messages already sent, in order.
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      worker.removeAllListeners('exit');
+      worker.once('exit', () => resolve());
+      worker.postMessage({ type: 'close' } satisfies HnswWorkerRequest);
+    }));
   let finishing: Promise<void> | undefined;
   return {
     threaded: true,
     add: (keys, vectors) => worker.postMessage({ type: 'add', keys, vectors } satisfies HnswWorkerRequest, [keys.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer]),
     finish(file) {
       finishing = (async () => {
-        const done = next();
-        worker.postMessage({ type: 'finish', file } satisfies HnswWorkerRequest);
         try {
+          if (failure) throw failure;
+          const done = next();
+          worker.postMessage({ type: 'finish', file } satisfies HnswWorkerRequest);
           await done;
         } finally {
-          worker.removeAllListeners('exit');
-          await worker.terminate();
+          await close();
         }
       })();
       return finishing;
     },
     async abort() {
       if (finishing) await finishing.catch(() => {});
-      worker.removeAllListeners('exit');
-      await worker.terminate();
+      await close();
     },
   };
 }
