@@ -145,9 +145,30 @@ async function relevantArticles(snapshot: SearchSnapshot, parsed: ParsedQuestion
 
 type Weights = Map<string, number>;
 
+/** Word-forming prefixes of French compounds ("anti-Daech", "ex-ministre", "post-pandémie"): not topics themselves. */
+const COMPOUND_PREFIXES = new Set([
+  'anti', 'pro', 'ex', 'post', 'pre', 'co', 'neo', 'vice', 'non', 'semi', 'demi', 'mi', 'auto', 'inter', 'multi',
+  'ultra', 'extra', 'micro', 'macro', 'sous', 'sur', 'contre', 'mini', 'maxi', 'super', 'hyper', 'pseudo', 'quasi',
+]);
+
+/**
+ * What the topic is about, each term weighted by its IDF. A hyphenated compound is also indexed whole ("antidaech"),
+ * but an article may say the same with its parts ("la Coalition mondiale contre Daech"): the whole form and a
+ * word-forming prefix part are left out, so the content parts carry the compound.
+ */
 function topicWeights(snapshot: SearchSnapshot, parsed: ParsedQuestion): Weights {
+  const terms = parsed.terms.map((t) => t.term);
+  const compounds = new Set(
+    terms.filter((t) => terms.some((head) => head !== t && t.startsWith(head) && terms.some((tail) => tail !== t && tail !== head && t.slice(head.length).startsWith(tail)))),
+  );
+  const prefixParts = new Set([...compounds].flatMap((c) => terms.filter((p) => COMPOUND_PREFIXES.has(p) && c.startsWith(p))));
   const weights: Weights = new Map();
-  for (const { term } of parsed.terms) weights.set(term, Math.max(0.1, snapshot.lexical.idf(term)));
+  for (const term of terms) {
+    if (compounds.has(term) || prefixParts.has(term)) continue;
+    weights.set(term, Math.max(0.1, snapshot.lexical.idf(term)));
+  }
+  // A topic made only of such words keeps them all.
+  if (weights.size === 0) for (const term of terms) weights.set(term, Math.max(0.1, snapshot.lexical.idf(term)));
   return weights;
 }
 

@@ -1,10 +1,11 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSourcier } from '../../src/app/open-sourcier.js';
 import { isAppError } from '../../src/core/app-error.js';
 import type { Briefing, Sourcier, SourcedExcerpt } from '../../src/core/types.js';
-import { configFor, loadTinyEmbedder, makeWorkspace } from '../helpers/test-corpus.js';
+import { configFor, loadTinyEmbedder, makeWorkspace, ROOT } from '../helpers/test-corpus.js';
 
 const WASHINGTON = 'maroc/2016-07-coalition-anti-daech-washington';
 const MARRAKECH = 'maroc/2022-04-coalition-daesh-marrakech';
@@ -79,6 +80,26 @@ describe('a briefing on the seed corpus', () => {
   it('refuses a topic without words with QUESTION_INVALID', async () => {
     const error = await sourcier.brief!(' ?! ', { record: false }).catch((e: unknown) => e);
     expect(isAppError(error, 'QUESTION_INVALID')).toBe(true);
+  });
+});
+
+describe('a briefing on the bundled corpus alone', () => {
+  it('finds both meetings, although the 2022 article writes "contre Daech" and never "anti-Daech"', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sourcier-brief-'));
+    try {
+      await cp(join(ROOT, 'corpus'), join(dir, 'corpus'), { recursive: true });
+      const bare = await openSourcier(configFor({ corpusDir: join(dir, 'corpus'), indexDir: join(dir, 'index') }), {
+        embedder: null,
+        buildIfMissing: true,
+        brief: { stateFile: join(dir, 'briefings.json') },
+      });
+      const b = await bare.brief!('coalition anti-Daech', { record: false });
+      expect(b.timeline.map((e) => e.when)).toEqual(['2016-07-21', '2022-05-11']);
+      expect(b.sources.map((x) => x.articleId).sort()).toEqual(['maroc/2016-07-coalition-anti-daech-washington', 'maroc/2022-04-coalition-daesh-marrakech']);
+      await bare.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
