@@ -55,6 +55,13 @@ const GENERIC_WORDS = new Set(
   represent consiste consistait devenu devenue devient donne donnee porte portait existe-t-il`.split(/\s+/).filter(Boolean),
 );
 
+/**
+ * "Quand a lieu …", "Où aura lieu …": in "avoir lieu" (to take place) the noun is part of the question's frame, not of
+ * its topic, and would otherwise pull up any passage that says "aura lieu".
+ */
+const AVOIR_FORMS = new Set(['a', 'ont', 'aura', 'auront', 'avait', 'avaient', 'aurait', 'auraient', 'avoir', 'eu', 'ait']);
+const FRAME_WEIGHT = 0.1;
+
 /** Default weight of a generic question word (1 = as any word). */
 export const GENERIC_WEIGHT = 0.5;
 
@@ -84,10 +91,11 @@ export function parseQuestion(question: string, options: ParseQuestionOptions = 
     seen.add(term);
     terms.push({ term, weight });
   };
-  for (const t of tokens) {
-    if (t.term !== null) add(t.term, GENERIC_WORDS.has(t.surface) ? genericWeight : 1);
+  tokens.forEach((t, i) => {
+    const frame = t.surface === 'lieu' && i > 0 && AVOIR_FORMS.has(tokens[i - 1]!.surface);
+    if (t.term !== null) add(t.term, frame ? FRAME_WEIGHT : GENERIC_WORDS.has(t.surface) ? genericWeight : 1);
     if (t.compound !== undefined) add(t.compound);
-  }
+  });
   // A question made only of stop words ("Qui est-ce ?") still deserves a search: use its words as written.
   if (terms.length === 0) for (const t of tokens) add(t.surface);
   return { text, terms, tokens, answerType: detectAnswerType(text) };

@@ -42,6 +42,11 @@ describe('answers over the seed corpus', () => {
     expect(c.excerpt).toContain('ce jeudi 21 juillet à Washington');
   });
 
+  it('answers "Quand a lieu la réunion de Marrakech ?" from the Marrakech article, not from the one that says "aura lieu"', async () => {
+    const c = await firstCitation('Quand a lieu la réunion de Marrakech ?');
+    expect(c.articleId).toBe('maroc/2022-04-coalition-daesh-marrakech');
+  });
+
   it('opens the answer on the number of countries at the Marrakech forum with the sentence that gives it', async () => {
     const c = await firstCitation('Combien de pays participent au forum de Marrakech ?');
     expect(c.articleId).toBe('maroc/2022-04-coalition-daesh-marrakech');
