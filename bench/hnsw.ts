@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactSearch } from '../src/vector-index/exact-search.js';
 import { HnswVectorIndex } from '../src/vector-index/hnsw-vector-index.js';
+import { rng } from '../tests/helpers/seeded-random.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const list = (name: string, fallback: string) => (args[name] ?? fallback).split(',').map(Number);
@@ -21,17 +22,6 @@ const queries = Number(args.queries ?? 200);
 const noise = Number(args.noise ?? 0.6);
 const k = 10;
 
-/** Deterministic PRNG (mulberry32) and Gaussian noise, so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 }

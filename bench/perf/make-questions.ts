@@ -1,3 +1,4 @@
+import { rng } from '../../tests/helpers/seeded-random.js';
 /**
  * Varied questions over OrangeSum articles, the way newsroom users ask: short keyword queries, long questions
  * (title + lead), questions with a date, and paraphrases built on question templates. Deterministic for a seed.
@@ -30,17 +31,6 @@ const TEMPLATES = [
   (t: string) => `Qui est impliqué dans l'affaire ${t} ?`,
 ];
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function keywords(text: string): string[] {
   return (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).filter((w) => w.length > 2 && !STOP.has(w.toLowerCase()));

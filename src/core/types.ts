@@ -90,17 +90,9 @@ export interface AskOptions extends SearchFilters {
   now?: Date;
 }
 
-export interface Citation {
-  articleId: string;
+/** A cited passage: a verbatim excerpt with its source, the chunk it comes from and its score. */
+export interface Citation extends SourcedExcerpt {
   chunkId: string;
-  title: string;
-  date?: string;
-  source?: string;
-  url?: string;
-  /** Verbatim `article.text.slice(start, end)`. */
-  excerpt: string;
-  start: number;
-  end: number;
   score: number;
   /** Other articles carrying the same story (wire copies), when grouped. */
   alsoIn?: string[];

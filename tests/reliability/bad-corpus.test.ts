@@ -7,7 +7,7 @@ import { openSourcier } from '../../src/app/open-sourcier.js';
 import type { IndexSummary, Sourcier } from '../../src/core/types.js';
 import { buildIndex } from '../../src/indexing/build-index.js';
 import { configFor, loadTinyEmbedder } from '../helpers/test-corpus.js';
-import { rng } from '../vector-index/vectors.js';
+import { rng } from '../helpers/seeded-random.js';
 
 /** Characters of French text that every one of the five encodings can hold (ISO-8859-15 has no curly apostrophe). */
 const SAME = "L'été dernier, à Noël, l'œuvre « Cœur de fête » coûtait 12 € à Françoise ; où est-il ? Ça dépend.\n\nÀ Besançon, les élèves ont reçu leur diplôme le même jour.";

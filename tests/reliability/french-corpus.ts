@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { rng } from '../vector-index/vectors.js';
+import { rng } from '../helpers/seeded-random.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const TINY_MODEL = join(ROOT, 'tests', 'fixtures', 'tiny-model');

@@ -7,7 +7,7 @@ import type { Embedder } from '../../src/core/types.js';
 import { loadGeneration } from '../../src/indexing/load-generation.js';
 import { openStore } from '../../src/store/index-store.js';
 import { configFor, loadTinyEmbedder } from '../helpers/test-corpus.js';
-import { rng } from '../vector-index/vectors.js';
+import { rng } from '../helpers/seeded-random.js';
 import { spawnCli } from './cli-process.js';
 import { writeFrenchCorpus } from './french-corpus.js';
 

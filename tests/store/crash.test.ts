@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index-store.js';
-import { rng } from '../vector-index/vectors.js';
+import { rng } from '../helpers/seeded-random.js';
 import { fileContent, recordingLogger } from './helpers.js';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');

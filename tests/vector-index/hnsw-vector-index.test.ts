@@ -6,7 +6,8 @@ import { isAppError, type AppErrorCode } from '../../src/core/app-error.js';
 import { exactSearch } from '../../src/vector-index/exact-search.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { HNSW_HEADER_BYTES, parseHnswHeader } from '../../src/vector-index/check-hnsw-file.js';
-import { clusteredVectors, rng, row } from './vectors.js';
+import { clusteredVectors, row } from './vectors.js';
+import { rng } from '../helpers/seeded-random.js';
 
 const DIM = 16;
 const N = 600;

@@ -1,14 +1,5 @@
-/** Deterministic clustered unit vectors for vector-index tests (a seeded PRNG, so failures reproduce). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic clustered unit vectors for vector-index tests (seeded, so failures reproduce). */
+import { rng } from '../helpers/seeded-random.js';
 
 /** `n` unit vectors of `dim` dimensions around `clusters` random centres, flat (row i = key i). */
 export function clusteredVectors(n: number, dim: number, seed = 1, clusters = Math.max(1, Math.floor(n / 50))): Float32Array {

@@ -1,8 +1,8 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, type Interaction } from 'discord.js';
+import { ApplicationCommandOptionType, type Interaction } from 'discord.js';
 import { answerInteraction, openThread, replyNotice } from '../answer-interaction.js';
 import type { BotCommand } from '../bot-context.js';
 import { commandTexts } from '../messages-fr.js';
-import { english } from './localize.js';
+import { english, slashCommand } from './localize.js';
 
 const t = commandTexts.ask;
 const DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
@@ -10,11 +10,7 @@ const DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 /** `/ask question: [source:] [depuis:] [jusqu_a:]` — verbatim, cited excerpts. */
 export const askCommand: BotCommand = {
   data: {
-    type: ApplicationCommandType.ChatInput,
-    name: t.name,
-    description: t.description,
-    description_localizations: english(t.descriptionEn),
-    dm_permission: false,
+    ...slashCommand(t),
     options: [
       { type: ApplicationCommandOptionType.String, name: t.question[0], description: t.question[1], description_localizations: english(t.question[2]), required: true, max_length: 1000 },
       { type: ApplicationCommandOptionType.String, name: t.source[0], description: t.source[1], description_localizations: english(t.source[2]), autocomplete: true },

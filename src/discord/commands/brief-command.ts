@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   ApplicationCommandOptionType,
-  ApplicationCommandType,
   MessageFlags,
   Routes,
   type APIActionRowComponent,
@@ -30,7 +29,7 @@ import { rateRefusal, type BotCommand, type BotContext, type Outcome } from '../
 import { blockQuote, escapeMarkdown, neutraliseMentions, safeCut, stripInvisible, truncateText } from '../escape-markdown.js';
 import { commandTexts, fr } from '../messages-fr.js';
 import { LIMITS, NO_MENTIONS, renderNotice, sourceLine, toRestBody, type MessagePayload } from '../render-message.js';
-import { english } from './localize.js';
+import { english, slashCommand } from './localize.js';
 
 /** What a Discord user reads of briefings, in French (English for command descriptions). */
 export const briefTexts = {
@@ -303,11 +302,7 @@ async function runQueued<T>(ctx: BotContext, interaction: Interaction & { deferR
 
 export const briefCommand: BotCommand = {
   data: {
-    type: ApplicationCommandType.ChatInput,
-    name: t.name,
-    description: t.description,
-    description_localizations: english(t.descriptionEn),
-    dm_permission: false,
+    ...slashCommand(t),
     options: [
       { type: ApplicationCommandOptionType.String, name: t.topic[0], name_localizations: { fr: t.topicFr }, description: t.topic[1], description_localizations: english(t.topic[2]), required: true, max_length: 200 },
       { type: ApplicationCommandOptionType.String, name: t.since[0], description: t.since[1], description_localizations: english(t.since[2]), max_length: 10 },
@@ -411,11 +406,7 @@ async function postInThread(ctx: BotContext, channelId: string, messageId: strin
 /** `/said personne: [sujet:]` — quotations attributed to a person, verbatim with sources. */
 export const saidCommand: BotCommand = {
   data: {
-    type: ApplicationCommandType.ChatInput,
-    name: briefTexts.said.name,
-    description: briefTexts.said.description,
-    description_localizations: english(briefTexts.said.descriptionEn),
-    dm_permission: false,
+    ...slashCommand(briefTexts.said),
     options: [
       { type: ApplicationCommandOptionType.String, name: briefTexts.said.person[0], description: briefTexts.said.person[1], description_localizations: english(briefTexts.said.person[2]), required: true, max_length: 100 },
       { type: ApplicationCommandOptionType.String, name: briefTexts.said.topic[0], description: briefTexts.said.topic[1], description_localizations: english(briefTexts.said.topic[2]), max_length: 200 },

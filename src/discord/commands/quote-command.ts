@@ -1,19 +1,15 @@
-import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import { answerInteraction } from '../answer-interaction.js';
 import type { BotCommand } from '../bot-context.js';
 import { commandTexts } from '../messages-fr.js';
-import { english } from './localize.js';
+import { english, slashCommand } from './localize.js';
 
 const t = commandTexts.quote;
 
 /** `/quote text:` (shown as `texte` to French clients; Discord always sends the base name) — where a sentence appears in the corpus, verbatim with sources. */
 export const quoteCommand: BotCommand = {
   data: {
-    type: ApplicationCommandType.ChatInput,
-    name: t.name,
-    description: t.description,
-    description_localizations: english(t.descriptionEn),
-    dm_permission: false,
+    ...slashCommand(t),
     options: [
       { type: ApplicationCommandOptionType.String, name: t.text[0], name_localizations: { fr: t.textFr }, description: t.text[1], description_localizations: english(t.text[2]), required: true, max_length: 1000 },
     ],

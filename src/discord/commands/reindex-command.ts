@@ -1,10 +1,10 @@
-import { ApplicationCommandType, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { IndexProgress } from '../../core/types.js';
 import { replyNotice } from '../answer-interaction.js';
 import { memberRoleIds, type BotCommand } from '../bot-context.js';
 import { fr, commandTexts } from '../messages-fr.js';
 import { renderNotice } from '../render-message.js';
-import { english } from './localize.js';
+import { slashCommand } from './localize.js';
 
 const t = commandTexts.reindex;
 
@@ -15,12 +15,8 @@ const t = commandTexts.reindex;
  */
 export const reindexCommand: BotCommand = {
   data: {
-    type: ApplicationCommandType.ChatInput,
-    name: t.name,
-    description: t.description,
-    description_localizations: english(t.descriptionEn),
+    ...slashCommand(t),
     default_member_permissions: String(PermissionFlagsBits.ManageGuild),
-    dm_permission: false,
   },
   async execute(ctx, interaction) {
     if (!interaction.isChatInputCommand()) return { outcome: 'refused', reason: 'wrong interaction type' };
