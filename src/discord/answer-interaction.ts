@@ -67,28 +67,8 @@ export async function answerInteraction(
     await replyNotice(interaction, limited);
     return { ...base, outcome: 'refused', reason: 'rate-limit' };
   }
-  let ticket;
-  try {
-    ticket = ctx.queue.admit();
-  } catch (error) {
-    if (!isAppError(error, 'BUSY')) throw error;
-    await replyNotice(interaction, fr.busy);
-    return { ...base, outcome: 'busy' };
-  }
-  try {
-    await interaction.deferReply(req.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  } catch (error) {
-    ticket.release();
-    throw error;
-  }
-  let answer: Answer;
-  try {
-    answer = await ticket.run(() => askCore(ctx, req.command, question, req));
-  } catch (error) {
-    if (!isAppError(error, 'TIMEOUT')) throw error;
-    await interaction.editReply({ ...renderNotice(fr.timeout) });
-    return { ...base, outcome: 'timeout' };
-  }
+  const answer = await runQueued(ctx, interaction, () => askCore(ctx, req.command, question, req), req.ephemeral);
+  if (answer === 'busy' || answer === 'timeout') return { ...base, outcome: answer };
   const payload = renderFor(ctx, answer, req);
   const message = await interaction.editReply(payload);
   return {
@@ -142,5 +122,38 @@ export async function openThread(ctx: BotContext, message: Message, question: st
   } catch (error) {
     ctx.logger.warn('could not open a thread under the answer', { channelId: message.channelId, messageId: message.id, error });
     return undefined;
+  }
+}
+
+/**
+ * Admits a job to the bounded queue (or answers "occupé" at once, within Discord's deadline), defers the reply, then
+ * runs it; a job that outlives the timeout gets the timeout message instead of an eternal "réfléchit…".
+ */
+export async function runQueued<T>(
+  ctx: BotContext,
+  interaction: RepliableInteraction,
+  job: () => Promise<T>,
+  ephemeral = false,
+): Promise<T | 'busy' | 'timeout'> {
+  let ticket;
+  try {
+    ticket = ctx.queue.admit();
+  } catch (error) {
+    if (!isAppError(error, 'BUSY')) throw error;
+    await replyNotice(interaction, fr.busy);
+    return 'busy';
+  }
+  try {
+    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  } catch (error) {
+    ticket.release();
+    throw error;
+  }
+  try {
+    return await ticket.run(job);
+  } catch (error) {
+    if (!isAppError(error, 'TIMEOUT')) throw error;
+    await interaction.editReply(renderNotice(fr.timeout));
+    return 'timeout';
   }
 }

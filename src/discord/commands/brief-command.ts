@@ -15,16 +15,14 @@ import {
   type APIActionRowComponent,
   type APIButtonComponent,
   type ButtonInteraction,
-  type Interaction,
 } from 'discord.js';
-import { isAppError } from '../../core/app-error.js';
 import type { Briefing, BriefOptions, SaidResult, TimelineEvent } from '../../core/types.js';
 import { startBriefScheduler, type BriefScheduler, type SchedulerClock } from '../../brief/brief-scheduler.js';
 import type { ScheduledBrief } from '../../brief/brief-config.js';
 import { buildChartSvg } from '../../brief/briefing-chart.js';
 import { frenchDate, newSinceLine, renderBriefingMarkdown } from '../../brief/render-briefing.js';
 import { renderChartPng } from '../../brief/render-chart-png.js';
-import { replyNotice } from '../answer-interaction.js';
+import { replyNotice, runQueued } from '../answer-interaction.js';
 import { rateRefusal, type BotCommand, type BotContext, type Outcome } from '../bot-context.js';
 import { blockQuote, escapeMarkdown, neutraliseMentions, safeCut, stripInvisible, truncateText } from '../escape-markdown.js';
 import { commandTexts, fr } from '../messages-fr.js';
@@ -270,34 +268,6 @@ export async function briefFiles(b: Briefing): Promise<Array<{ name: string; dat
 
 function dateOption(value: string | null): string | undefined {
   return value === null ? undefined : value.trim();
-}
-
-/**
- * Admits the job (or says "occupé"), defers, runs it in the queue. Returns undefined when the user was already told
- * why nothing runs.
- */
-async function runQueued<T>(ctx: BotContext, interaction: Interaction & { deferReply: ButtonInteraction['deferReply'] }, job: () => Promise<T>): Promise<T | 'busy' | 'timeout'> {
-  let ticket;
-  try {
-    ticket = ctx.queue.admit();
-  } catch (error) {
-    if (!isAppError(error, 'BUSY')) throw error;
-    if (interaction.isRepliable()) await replyNotice(interaction, fr.busy);
-    return 'busy';
-  }
-  try {
-    await interaction.deferReply();
-  } catch (error) {
-    ticket.release();
-    throw error;
-  }
-  try {
-    return await ticket.run(job);
-  } catch (error) {
-    if (!isAppError(error, 'TIMEOUT')) throw error;
-    if (interaction.isRepliable()) await interaction.editReply(renderNotice(fr.timeout));
-    return 'timeout';
-  }
 }
 
 export const briefCommand: BotCommand = {
