@@ -11,6 +11,7 @@ import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTok
 import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Embedder, TokenCounter } from '../core/types.js';
+import { wordCachedTokenCounter } from './word-cached-token-counter.js';
 
 export interface TransformersEmbedderOptions {
   /**
@@ -130,6 +131,7 @@ async function loadUnlocked(options: TransformersEmbedderOptions, logger: Logger
     maxTokens,
     batchSize: Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE)),
     prefixes: options.prefixes ?? E5_PREFIXES,
+    logger,
   });
   logger.info('embedding model loaded', {
     model: options.model,
@@ -239,6 +241,7 @@ interface EmbedderSettings {
   maxTokens: number;
   batchSize: number;
   prefixes: { query: string; passage: string };
+  logger?: Logger;
 }
 
 interface TensorLike {
@@ -266,8 +269,13 @@ export class TransformersEmbedder implements Embedder {
     this.batchSize = settings.batchSize;
     this.prefixes = settings.prefixes;
     const passagePrefix = settings.prefixes.passage;
-    // What must fit is the prefixed passage with [CLS]/[SEP], so that is what is counted.
-    this.tokenCounter = { countTokens: (text: string) => tokenizer.encode(passagePrefix + text).length };
+    // What must fit is the prefixed passage with [CLS]/[SEP], so that is what is counted; word by word from a cache
+    // (checked against whole-text counts), since chunking counts every sentence of the corpus.
+    const logger = settings.logger ?? silentLogger;
+    this.tokenCounter = wordCachedTokenCounter((text: string) => tokenizer.encode(passagePrefix + text).length, {
+      onMismatch: (text, cached, exact) =>
+        logger.debug('token counts by word differ from whole-text counts for this tokenizer: counting whole texts', { model: this.modelId, cached, exact, sample: text.slice(0, 80) }),
+    });
   }
 
   async embedPassages(texts: string[]): Promise<Float32Array[]> {
