@@ -1,3 +1,4 @@
+import type { Article } from '../core/types.js';
 import type { SearchSnapshot } from './search-snapshot.js';
 
 const chunkKeysBySnapshot = new WeakMap<SearchSnapshot['chunks'], Map<string, number[]>>();
@@ -25,4 +26,35 @@ export function chunkIdAt(snapshot: SearchSnapshot, articleId: string, offset: n
     if (c.start <= offset && offset < c.end) return c.id;
   }
   return keys.length > 0 ? snapshot.chunks[keys[0]!]!.id : `${articleId}#0`;
+}
+
+/** Articles numbered in chunk-table order, and the number of each chunk's article. */
+export interface ChunkArticleTable {
+  /** `ordinals[key]`: number of the article of chunk `key` in `articles`. */
+  ordinals: Int32Array;
+  articles: Array<Article | undefined>;
+}
+
+const tablesBySnapshot = new WeakMap<SearchSnapshot['chunks'], ChunkArticleTable>();
+
+/** Chunk -> article numbering (one pass over the chunk table, cached for the snapshot's lifetime). */
+export function chunkArticleTable(snapshot: SearchSnapshot): ChunkArticleTable {
+  let table = tablesBySnapshot.get(snapshot.chunks);
+  if (!table) {
+    const ordinals = new Int32Array(snapshot.chunks.length);
+    const numbers = new Map<string, number>();
+    const articles: ChunkArticleTable['articles'] = [];
+    snapshot.chunks.forEach((chunk, key) => {
+      let n = numbers.get(chunk.articleId);
+      if (n === undefined) {
+        n = articles.length;
+        numbers.set(chunk.articleId, n);
+        articles.push(snapshot.articles.get(chunk.articleId));
+      }
+      ordinals[key] = n;
+    });
+    table = { ordinals, articles };
+    tablesBySnapshot.set(snapshot.chunks, table);
+  }
+  return table;
 }

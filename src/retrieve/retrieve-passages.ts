@@ -6,6 +6,7 @@ import type { Article, ScoredKey, SearchFilters } from '../core/types.js';
 import type { ParsedQuestion } from './parse-question.js';
 import type { SearchSnapshot } from './search-snapshot.js';
 import { articleFilter } from './search-filters.js';
+import { chunkArticleTable } from './article-chunks.js';
 import { analyze } from '../lexical/french-analyzer.js';
 
 /** Options of {@link retrievePassages}. */
@@ -38,17 +39,20 @@ export interface Candidate {
 export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): ((key: number) => boolean) | undefined {
   const accept = articleFilter(filters);
   if (!accept) return undefined;
-  const memo = new Map<string, boolean>();
+  // Called for many chunks per question (every chunk scored, with a narrow date filter): one typed-array lookup each,
+  // and the article predicate evaluated once per article.
+  const { ordinals, articles } = chunkArticleTable(snapshot);
+  const verdicts = new Int8Array(articles.length); // 0 not yet known, 1 kept, 2 filtered out
   return (key) => {
-    const chunk = snapshot.chunks[key];
-    if (!chunk) return false;
-    let ok = memo.get(chunk.articleId);
-    if (ok === undefined) {
-      const article: Article | undefined = snapshot.articles.get(chunk.articleId);
-      ok = article !== undefined && accept(article);
-      memo.set(chunk.articleId, ok);
+    if (!(key >= 0 && key < ordinals.length)) return false;
+    const n = ordinals[key]!;
+    let verdict = verdicts[n]!;
+    if (verdict === 0) {
+      const article: Article | undefined = articles[n];
+      verdict = article !== undefined && accept(article) ? 1 : 2;
+      verdicts[n] = verdict;
     }
-    return ok;
+    return verdict === 1;
   };
 }
 

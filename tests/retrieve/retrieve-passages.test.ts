@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Embedder, ScoredKey, VectorIndex } from '../../src/core/types.js';
 import { dateRange, articleFilter } from '../../src/retrieve/search-filters.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
-import { retrievePassages } from '../../src/retrieve/retrieve-passages.js';
+import { chunkFilter, retrievePassages } from '../../src/retrieve/retrieve-passages.js';
 import { smallSnapshot } from '../answer/small-corpus.js';
 
 const base = { id: 'x', title: 't', text: 'x', path: 'x', hash: 'x' };
@@ -31,6 +31,26 @@ describe('search filters', () => {
     expect(filter({ ...base, source: 'Le Monde' })).toBe(true);
     expect(articleFilter({ source: 'LE MATIN' })!({ ...base, source: 'Le Mátin' })).toBe(true);
     expect(filter({ ...base, source: 'Le Matin' })).toBe(false);
+  });
+});
+
+describe('chunkFilter', () => {
+  const snapshot = smallSnapshot();
+  it('keeps exactly the chunks whose article passes the filters, and no key outside the table', () => {
+    expect(chunkFilter(snapshot, {})).toBeUndefined();
+    const filters = [{ since: '2022-01-01' }, { until: '2021-12-31' }, { source: snapshot.articles.values().next().value!.source ?? 'x' }];
+    for (const f of filters) {
+      const accept = articleFilter(f)!;
+      const keep = chunkFilter(snapshot, f)!;
+      // Twice: the second pass answers from the per-article verdicts.
+      for (let pass = 0; pass < 2; pass++) {
+        snapshot.chunks.forEach((c, key) => expect(keep(key), `${JSON.stringify(f)} ${c.id}`).toBe(accept(snapshot.articles.get(c.articleId)!)));
+      }
+      for (const key of [-1, snapshot.chunks.length, 1.5, Number.NaN]) expect(keep(key)).toBe(false);
+    }
+    const kept = snapshot.chunks.filter((_, key) => chunkFilter(snapshot, filters[0]!)!(key)).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(snapshot.chunks.length);
   });
 });
 
