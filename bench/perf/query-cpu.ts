@@ -1,17 +1,20 @@
 /**
  * Query latency of the in-process core on an index already built, as wall time and as the process's own CPU time
  * per question (CPU time is far less inflated than wall time on a shared machine, so two versions can be compared
- * under the same load). Lexical-only (no model).
- *   node --import tsx bench/perf/query-cpu.ts <corpusJsonl> <indexDir> [questions=500]     prints one JSON line
+ * under the same load). Lexical-only, or with a model folder (hybrid index): then the model's own time per question
+ * is also reported, and `outsideModelMs` is wall time minus the question's embedding.
+ *   node --import tsx bench/perf/query-cpu.ts <corpusJsonl> <indexDir> [questions=500] [modelDir]   prints one JSON line
  */
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openSourcier } from '../../src/app/open-sourcier.js';
+import type { Embedder } from '../../src/core/types.js';
+import { loadTransformersEmbedder } from '../../src/embed/transformers-embedder.js';
 import { makeQuestions, type QuestionSource } from './make-questions.js';
 
-const [corpusFile, indexDir, count = '500'] = process.argv.slice(2);
+const [corpusFile, indexDir, count = '500', modelDir] = process.argv.slice(2);
 if (!corpusFile || !indexDir) throw new Error('usage: query-cpu.ts <corpusJsonl> <indexDir> [questions]');
 const sources: QuestionSource[] = [];
 for await (const line of createInterface({ input: createReadStream(corpusFile), crlfDelay: Infinity })) {
@@ -20,21 +23,42 @@ for await (const line of createInterface({ input: createReadStream(corpusFile), 
   if (l.title) sources.push({ title: l.title, lead: l.heading, date: l.date });
 }
 const questions = makeQuestions(sources, Number(count));
+let modelMs = 0;
+let embedder: Embedder | null = null;
+if (modelDir) {
+  const inner = await loadTransformersEmbedder({ model: modelDir, cacheDir: tmpdir(), allowRemote: false });
+  embedder = {
+    ...inner,
+    tokenCounter: inner.tokenCounter,
+    embedPassages: (t) => inner.embedPassages(t),
+    async embedQuery(text) {
+      const t0 = performance.now();
+      try {
+        return await inner.embedQuery(text);
+      } finally {
+        modelMs += performance.now() - t0;
+      }
+    },
+  };
+}
 const sourcier = await openSourcier(
-  { corpusDir: dirname(corpusFile), indexDir, embeddingModel: 'none', modelCacheDir: tmpdir(), allowRemoteModels: false, logLevel: 'silent' },
-  { embedder: null },
+  { corpusDir: dirname(corpusFile), indexDir, embeddingModel: modelDir ?? 'none', modelCacheDir: tmpdir(), allowRemoteModels: false, logLevel: 'silent' },
+  { embedder },
 );
 for (const q of questions.slice(0, 20)) await sourcier.ask(q.text);
 const wall: number[] = [];
+const outside: number[] = [];
 const cpu: number[] = [];
 const byKind: Record<string, number[]> = {};
 for (const q of questions) {
   const c0 = process.cpuUsage();
+  const m0 = modelMs;
   const t0 = performance.now();
   await sourcier.ask(q.text);
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
   wall.push(ms);
+  outside.push(ms - (modelMs - m0));
   cpu.push((c.user + c.system) / 1000);
   (byKind[q.kind] ??= []).push((c.user + c.system) / 1000);
 }
@@ -47,6 +71,7 @@ console.log(
   JSON.stringify({
     questions: questions.length,
     wallMs: summary(wall),
+    ...(modelDir ? { outsideModelMs: summary(outside) } : {}),
     cpuMs: summary(cpu),
     cpuMsByKind: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, summary(xs)])),
   }),

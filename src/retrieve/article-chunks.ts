@@ -1,4 +1,5 @@
 import type { Article } from '../core/types.js';
+import { dateRange, dayNumber } from './search-filters.js';
 import type { SearchSnapshot } from './search-snapshot.js';
 
 const chunkKeysBySnapshot = new WeakMap<SearchSnapshot['chunks'], Map<string, number[]>>();
@@ -57,4 +58,26 @@ export function chunkArticleTable(snapshot: SearchSnapshot): ChunkArticleTable {
     tablesBySnapshot.set(snapshot.chunks, table);
   }
   return table;
+}
+
+const daysByTable = new WeakMap<ChunkArticleTable, { from: Int32Array; to: Int32Array }>();
+
+/**
+ * First and last day each article of {@link chunkArticleTable} covers, as day numbers (YYYYMMDD; an article dated by
+ * month covers the month); 0 for undated articles. Computed once per snapshot.
+ */
+export function articleDays(table: ChunkArticleTable): { from: Int32Array; to: Int32Array } {
+  let days = daysByTable.get(table);
+  if (!days) {
+    days = { from: new Int32Array(table.articles.length), to: new Int32Array(table.articles.length) };
+    table.articles.forEach((article, n) => {
+      const range = article?.date ? dateRange(article.date) : undefined;
+      if (range) {
+        days!.from[n] = dayNumber(range.from);
+        days!.to[n] = dayNumber(range.to);
+      }
+    });
+    daysByTable.set(table, days);
+  }
+  return days;
 }

@@ -5,8 +5,8 @@
 import type { Article, ScoredKey, SearchFilters } from '../core/types.js';
 import type { ParsedQuestion } from './parse-question.js';
 import type { SearchSnapshot } from './search-snapshot.js';
-import { articleFilter } from './search-filters.js';
-import { chunkArticleTable } from './article-chunks.js';
+import { articleFilter, dayBounds } from './search-filters.js';
+import { articleDays, chunkArticleTable } from './article-chunks.js';
 import { analyze } from '../lexical/french-analyzer.js';
 
 /** Options of {@link retrievePassages}. */
@@ -39,19 +39,27 @@ export interface Candidate {
 export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): ((key: number) => boolean) | undefined {
   const accept = articleFilter(filters);
   if (!accept) return undefined;
-  // Called for many chunks per question (every chunk scored, with a narrow date filter): one typed-array lookup each,
-  // and the article predicate evaluated once per article.
-  const { ordinals, articles } = chunkArticleTable(snapshot);
+  // Called for many chunks per question (every chunk scored, and every key of an exact vector search under a narrow
+  // date filter): one typed-array lookup each, the verdict computed once per article, from day numbers computed once
+  // per snapshot when only dates are filtered.
+  const table = chunkArticleTable(snapshot);
+  const { ordinals, articles } = table;
+  const bounds = filters.source?.trim() ? undefined : dayBounds(filters);
+  const days = bounds ? articleDays(table) : undefined;
   const verdicts = new Int8Array(articles.length); // 0 not yet known, 1 kept, 2 filtered out
+  const decide = (n: number): boolean => {
+    if (days && bounds) {
+      const from = days.from[n]!;
+      return from > 0 && days.to[n]! >= bounds.since && from <= bounds.until;
+    }
+    const article: Article | undefined = articles[n];
+    return article !== undefined && accept(article);
+  };
   return (key) => {
     if (!(key >= 0 && key < ordinals.length)) return false;
     const n = ordinals[key]!;
     let verdict = verdicts[n]!;
-    if (verdict === 0) {
-      const article: Article | undefined = articles[n];
-      verdict = article !== undefined && accept(article) ? 1 : 2;
-      verdicts[n] = verdict;
-    }
+    if (verdict === 0) verdicts[n] = verdict = decide(n) ? 1 : 2;
     return verdict === 1;
   };
 }

@@ -41,3 +41,20 @@ function parseBound(value: string, name: string): { from: string; to: string } {
   if (!range) throw new AppError('QUESTION_INVALID', `The ${name} date "${value}" is not a date; use YYYY, YYYY-MM or YYYY-MM-DD.`);
   return range;
 }
+
+/** `YYYY-MM-DD` as the number YYYYMMDD (comparable like the string). */
+export function dayNumber(day: string): number {
+  return Number(day.slice(0, 4)) * 10000 + Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
+}
+
+/**
+ * The date bounds of `filters` as day numbers (see {@link dayNumber}), with the same meaning as in
+ * {@link articleFilter}; undefined when no date is filtered. Throws QUESTION_INVALID on a malformed date.
+ */
+export function dayBounds(filters: SearchFilters): { since: number; until: number } | undefined {
+  if (!filters.since && !filters.until) return undefined;
+  return {
+    since: filters.since ? dayNumber(parseBound(filters.since, 'since').from) : 0,
+    until: filters.until ? dayNumber(parseBound(filters.until, 'until').to) : 99999999,
+  };
+}

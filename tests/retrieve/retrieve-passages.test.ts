@@ -38,7 +38,7 @@ describe('chunkFilter', () => {
   const snapshot = smallSnapshot();
   it('keeps exactly the chunks whose article passes the filters, and no key outside the table', () => {
     expect(chunkFilter(snapshot, {})).toBeUndefined();
-    const filters = [{ since: '2022-01-01' }, { until: '2021-12-31' }, { source: snapshot.articles.values().next().value!.source ?? 'x' }];
+    const filters = [{ since: '2022-01-01' }, { until: '2021-12-31' }, { since: '2016-07', until: '2022-05-11' }, { since: '2022-05-11', until: '2022-05-11' }, { source: snapshot.articles.values().next().value!.source ?? 'x' }];
     for (const f of filters) {
       const accept = articleFilter(f)!;
       const keep = chunkFilter(snapshot, f)!;
