@@ -11,6 +11,19 @@ export interface DedupArticle {
   date?: string;
 }
 
+/**
+ * What grouping keeps of one text: its word count, the key of its whole normalised word sequence (exact copies) and
+ * its MinHash signature (near copies). It depends only on the text and the options' `shingleSize` and `hashes`, so a
+ * build can store it and hand it back for unchanged articles instead of hashing their text again.
+ */
+export interface DedupSketch {
+  words: number;
+  /** {@link sequenceKey} of the words. */
+  key: string;
+  /** `hashes` MinHash values; empty when the text has fewer than `minWords` words (never grouped). */
+  signature: Uint32Array;
+}
+
 export interface GroupDuplicatesOptions {
   /**
    * Jaccard similarity of the two texts' word-shingle sets at or above which they are the same story (default 0.8).
@@ -29,6 +42,11 @@ export interface GroupDuplicatesOptions {
   bands?: number;
   /** Texts with fewer words are never grouped (default 8): empty or one-line bodies say nothing about the story. */
   minWords?: number;
+  /**
+   * Sketches computed earlier with the same `shingleSize`, `hashes` and `minWords`, by position in `articles`
+   * (undefined: compute it). The result is the same as without them, as long as each sketch belongs to its text.
+   */
+  sketches?: ReadonlyArray<DedupSketch | undefined>;
 }
 
 /**
@@ -37,9 +55,22 @@ export interface GroupDuplicatesOptions {
  */
 export class DuplicateGroups extends Map<string, string[]> {
   readonly dates = new Map<string, string | undefined>();
+  /** The sketch of every article, by position in the input (to store for the next build). */
+  sketches: DedupSketch[] = [];
 }
 
-const DEFAULTS = { threshold: 0.8, shingleSize: 4, hashes: 64, bands: 16, minWords: 8 } satisfies Required<GroupDuplicatesOptions>;
+const DEFAULTS = { threshold: 0.8, shingleSize: 4, hashes: 64, bands: 16, minWords: 8 } satisfies Required<Omit<GroupDuplicatesOptions, 'sketches'>>;
+
+/** Default `shingleSize`, `hashes` and `minWords`: sketches made with other values must not be reused. */
+export const SKETCH_SETTINGS = { shingleSize: DEFAULTS.shingleSize, hashes: DEFAULTS.hashes, minWords: DEFAULTS.minWords } as const;
+
+/** The {@link DedupSketch} of a text. */
+export function sketchText(text: string, options: Pick<GroupDuplicatesOptions, 'shingleSize' | 'hashes' | 'minWords'> = {}): DedupSketch {
+  const o = { ...DEFAULTS, ...options };
+  const words = wordHashes(text);
+  const signature = words.length < o.minWords ? new Uint32Array(0) : minHashSignature(shingleHashes(words, o.shingleSize), o.hashes);
+  return { words: words.length, key: sequenceKey(words), signature };
+}
 
 /**
  * Groups exact duplicates (same normalised text: case, accents, punctuation and spacing ignored) and near-duplicates
@@ -75,29 +106,28 @@ export function groupDuplicates(articles: readonly DedupArticle[], options: Grou
   // Exact duplicates first: only one representative per distinct text goes through MinHash.
   const byText = new Map<string, number>();
   const representatives: number[] = [];
-  // Shingle hashes by article position (representatives only); sorted into sets only for pairs that get verified.
-  const shingles: Array<Uint32Array | undefined> = new Array(n);
+  const sketches: DedupSketch[] = new Array(n);
+  // Shingle sets by article position, made from the text only for pairs that get verified.
   const sets: Array<Uint32Array | undefined> = new Array(n);
-  const setOf = (i: number) => (sets[i] ??= toSortedSet(shingles[i]!));
+  const setOf = (i: number) => (sets[i] ??= toSortedSet(shingleHashes(wordHashes(articles[i]!.text), o.shingleSize)));
   for (let i = 0; i < n; i++) {
-    const words = wordHashes(articles[i]!.text);
-    if (words.length < o.minWords) continue;
-    const key = sequenceKey(words);
-    const first = byText.get(key);
+    const given = o.sketches?.[i];
+    const sketch = given && (given.words < o.minWords || given.signature.length === o.hashes) ? given : sketchText(articles[i]!.text, o);
+    sketches[i] = sketch;
+    if (sketch.words < o.minWords) continue;
+    const first = byText.get(sketch.key);
     if (first !== undefined) {
       union(first, i);
       continue;
     }
-    byText.set(key, i);
+    byText.set(sketch.key, i);
     representatives.push(i);
-    shingles[i] = shingleHashes(words, o.shingleSize);
   }
 
   const rows = o.hashes / o.bands;
   const buckets = Array.from({ length: o.bands }, () => new Map<number, number[]>());
-  const signature = new Uint32Array(o.hashes);
   for (const i of representatives) {
-    minHashSignature(shingles[i]!, o.hashes, undefined, signature);
+    const signature = sketches[i]!.signature;
     for (let band = 0; band < o.bands; band++) {
       let key = 0x2545f491 ^ band;
       for (let r = band * rows; r < (band + 1) * rows; r++) key = mix32(key ^ signature[r]!);
@@ -137,6 +167,7 @@ export function groupDuplicates(articles: readonly DedupArticle[], options: Grou
   }
 
   const groups = new DuplicateGroups();
+  groups.sketches = sketches;
   const dateOf = (id: string) => groups.dates.get(id);
   for (const list of members.values()) {
     if (list.length < 2) continue;

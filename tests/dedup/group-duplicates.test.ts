@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalOf, groupDuplicates, type DedupArticle } from '../../src/dedup/group-duplicates.js';
+import { canonicalOf, groupDuplicates, sketchText, type DedupArticle } from '../../src/dedup/group-duplicates.js';
+import { decodeSketches, encodeSketches } from '../../src/dedup/sketch-file.js';
 import { isAppError } from '../../src/core/app-error.js';
 
 const WIRE =
@@ -158,5 +159,49 @@ describe('groupDuplicates on arbitrary texts', () => {
       }),
       { seed: 36152, numRuns: 300 },
     );
+  });
+});
+
+describe('dedup sketches', () => {
+  const articles = [
+    article('a', WIRE, '2022-05-10'),
+    article('b', EDITED, '2022-05-11'),
+    article('c', WIRE.toUpperCase(), '2022-05-12'),
+    article('d', OTHER_STORY),
+    article('e', UNRELATED),
+    article('f', 'Trop court.'),
+  ];
+  const asObject = (groups: Map<string, string[]>) => Object.fromEntries([...groups].sort(([x], [y]) => (x < y ? -1 : 1)));
+
+  it('give the same groups when handed back, whole or in part, and survive a round trip through their file', () => {
+    const fresh = groupDuplicates(articles);
+    expect(asObject(fresh)).toEqual({ a: ['b', 'c'], b: ['a', 'c'], c: ['a', 'b'] });
+    expect(fresh.sketches).toHaveLength(articles.length);
+    const stored = decodeSketches(encodeSketches(fresh.sketches), articles.length)!;
+    expect(stored).toEqual(fresh.sketches);
+    expect(asObject(groupDuplicates(articles, { sketches: stored }))).toEqual(asObject(fresh));
+    const some = stored.map((s, i) => (i % 2 === 0 ? s : undefined));
+    const partly = groupDuplicates(articles, { sketches: some });
+    expect(asObject(partly)).toEqual(asObject(fresh));
+    expect(partly.sketches).toEqual(fresh.sketches);
+  });
+
+  it('are what sketchText makes of the text alone', () => {
+    const again = sketchText(WIRE);
+    expect(again).toEqual(groupDuplicates(articles).sketches[0]);
+    expect(sketchText('Trop court.').signature).toHaveLength(0);
+  });
+
+  it('are refused when damaged, and ignored when made with other settings', () => {
+    const bytes = encodeSketches(groupDuplicates(articles).sketches);
+    const short = bytes.slice(0, bytes.byteLength - 4);
+    expect(() => decodeSketches(short, articles.length)).toThrow(/damaged/);
+    expect(() => decodeSketches(bytes, articles.length + 1)).toThrow(/damaged/);
+    const badMagic = bytes.slice();
+    badMagic[0] ^= 0xff;
+    expect(() => decodeSketches(badMagic, articles.length)).toThrow(/damaged/);
+    const otherHashes = bytes.slice();
+    new Uint32Array(otherHashes.buffer)[3] = 32;
+    expect(decodeSketches(otherHashes, articles.length)).toBeUndefined();
   });
 });
