@@ -41,11 +41,7 @@ export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange
     titleWeight: prev.titleWeight,
     leadWeight: prev.leadWeight,
   };
-  const fresh = invertChunks(
-    added.map((a) => a.chunk),
-    articles,
-    settings,
-  );
+  const fresh = invertChunks(added.map((a) => a.chunk), articles, settings);
   const addedKeys = Uint32Array.from(added, (a) => a.key);
 
   const docLengths = new Float32Array(size);
@@ -57,15 +53,18 @@ export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange
 
   const oldDocs = prev.postingDocs;
   const oldTfs = prev.postingTfs;
-  let keptPostings = 0;
-  for (let p = 0; p < oldDocs.length; p++) if (keyMap[oldDocs[p]!]! >= 0) keptPostings++;
-  const postingDocs = new Uint32Array(keptPostings + fresh.postingDocs.length);
-  const postingTfs = new Uint16Array(postingDocs.length);
+  // Room for every previous posting: counting the kept ones first would cost a pass as long as the copy. The few
+  // slots of deleted chunks are left over (trimmed below when they are many).
+  const capacity = oldDocs.length + fresh.postingDocs.length;
+  const postingDocs = new Uint32Array(capacity);
+  const postingTfs = new Uint16Array(capacity);
 
   // Both vocabularies in sorted order (an index written before vocabularies were sorted is read through a
   // permutation), merged; per term, the kept postings (remapped, still increasing) and the added ones are merged.
   const oldVocab = prev.vocab;
-  const oldOrder = isSorted(oldVocab) ? undefined : Uint32Array.from(oldVocab.keys()).sort((x, y) => (oldVocab[x]! < oldVocab[y]! ? -1 : 1));
+  const oldOrder = isSorted(oldVocab)
+    ? undefined
+    : Uint32Array.from(oldVocab.keys()).sort((x, y) => (oldVocab[x]! < oldVocab[y]! ? -1 : 1));
   const newVocab = fresh.vocab;
   const freshDocs = fresh.postingDocs;
   const freshTfs = fresh.postingTfs;
@@ -82,25 +81,18 @@ export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange
     const takeNew = newTerm !== undefined && (oldTerm === undefined || newTerm <= oldTerm);
     const term = (takeOld ? oldTerm : newTerm)!;
     const start = out;
-    let q = takeNew ? fresh.termOffsets[j]! : 0;
+    const q = takeNew ? fresh.termOffsets[j]! : 0;
     const qEnd = takeNew ? fresh.termOffsets[j + 1]! : 0;
     if (takeOld) {
-      const end = prev.termOffsets[oldId + 1]!;
-      for (let p = prev.termOffsets[oldId]!; p < end; p++) {
-        const key = keyMap[oldDocs[p]!]!;
-        if (key < 0) continue;
-        while (q < qEnd && addedKeys[freshDocs[q]!]! < key) {
-          postingDocs[out] = addedKeys[freshDocs[q]!]!;
-          postingTfs[out++] = freshTfs[q++]!;
-        }
-        postingDocs[out] = key;
-        postingTfs[out++] = oldTfs[p]!;
-      }
+      const from = prev.termOffsets[oldId]!;
+      const to = prev.termOffsets[oldId + 1]!;
+      out =
+        q === qEnd
+          ? copyKept(from, to, keyMap, oldDocs, oldTfs, postingDocs, postingTfs, out)
+          : mergeKept(from, to, q, qEnd, keyMap, oldDocs, oldTfs, addedKeys, freshDocs, freshTfs, postingDocs, postingTfs, out);
       i++;
-    }
-    for (; q < qEnd; q++) {
-      postingDocs[out] = addedKeys[freshDocs[q]!]!;
-      postingTfs[out++] = freshTfs[q]!;
+    } else {
+      out = copyAdded(q, qEnd, addedKeys, freshDocs, freshTfs, postingDocs, postingTfs, out);
     }
     if (takeNew) j++;
     if (out > start) {
@@ -108,7 +100,88 @@ export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange
       termOffsets[vocab.length] = out;
     }
   }
-  return lexicalIndexFromParts({ ...settings, vocab, docLengths, termOffsets: termOffsets.slice(0, vocab.length + 1), postingDocs, postingTfs });
+  // A view keeps the whole buffer alive: copied out when more than 1/16 of it is unused.
+  const wasteful = out < capacity - (capacity >> 4);
+  const trim = <T extends Uint32Array | Uint16Array>(a: T): T => (wasteful ? a.slice(0, out) : a.subarray(0, out)) as T;
+  return lexicalIndexFromParts({
+    ...settings,
+    vocab,
+    docLengths,
+    termOffsets: termOffsets.slice(0, vocab.length + 1),
+    postingDocs: trim(postingDocs),
+    postingTfs: trim(postingTfs),
+  });
+}
+
+// The loops over postings are small functions of typed arrays, so that the engine optimises them on their own.
+
+/** Copies the kept postings of `[from, to)` under their new keys; returns the new end of the output. */
+function copyKept(
+  from: number,
+  to: number,
+  keyMap: Int32Array,
+  docs: Uint32Array,
+  tfs: Uint16Array,
+  outDocs: Uint32Array,
+  outTfs: Uint16Array,
+  out: number,
+): number {
+  for (let p = from; p < to; p++) {
+    const key = keyMap[docs[p]!]!;
+    if (key < 0) continue;
+    outDocs[out] = key;
+    outTfs[out++] = tfs[p]!;
+  }
+  return out;
+}
+
+/** Copies added postings `[q, qEnd)` (positions among the added chunks) under their keys. */
+function copyAdded(
+  q: number,
+  qEnd: number,
+  addedKeys: Uint32Array,
+  docs: Uint32Array,
+  tfs: Uint16Array,
+  outDocs: Uint32Array,
+  outTfs: Uint16Array,
+  out: number,
+): number {
+  for (; q < qEnd; q++) {
+    outDocs[out] = addedKeys[docs[q]!]!;
+    outTfs[out++] = tfs[q]!;
+  }
+  return out;
+}
+
+/** Merges the kept postings of `[from, to)` with added postings `[q, qEnd)`, in key order. */
+function mergeKept(
+  from: number,
+  to: number,
+  q: number,
+  qEnd: number,
+  keyMap: Int32Array,
+  docs: Uint32Array,
+  tfs: Uint16Array,
+  addedKeys: Uint32Array,
+  addedDocs: Uint32Array,
+  addedTfs: Uint16Array,
+  outDocs: Uint32Array,
+  outTfs: Uint16Array,
+  out: number,
+): number {
+  let next = addedKeys[addedDocs[q]!]!;
+  for (let p = from; p < to; p++) {
+    const key = keyMap[docs[p]!]!;
+    if (key < 0) continue;
+    while (q < qEnd && next < key) {
+      outDocs[out] = next;
+      outTfs[out++] = addedTfs[q++]!;
+      if (q < qEnd) next = addedKeys[addedDocs[q]!]!;
+    }
+    outDocs[out] = key;
+    outTfs[out++] = tfs[p]!;
+  }
+  return copyAdded(q, qEnd, addedKeys, addedDocs, addedTfs, outDocs, outTfs, out);
 }
 
 function isSorted(vocab: readonly string[]): boolean {
