@@ -6,6 +6,7 @@ import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-articl
 import { hashArticle } from '../../src/ingest/hash-article.js';
 import {
   buildLexicalIndex,
+  deserializeLexicalIndex,
   lexicalIndexFromParts,
   lexicalParts,
   serializeLexicalIndex,
@@ -199,7 +200,8 @@ describe('updateLexicalIndex', () => {
   });
 
   it('updates an index whose vocabulary is not sorted (written by an earlier version) into the sorted one', () => {
-    const reversed = reverseVocabulary(state.index);
+    // Through bytes, as a file written by the earlier version would be read.
+    const reversed = deserializeLexicalIndex(serializeLexicalIndex(reverseVocabulary(state.index)));
     expect(lexicalParts(reversed).vocab).not.toEqual(lexicalParts(state.index).vocab);
     for (const q of ['coalition Rome', 'zorblat', 'Copenhague']) expect(reversed.search(q, 5)).toEqual(state.index.search(q, 5));
     const articles = [...base.slice(0, 2), article(40, { title: 'Nouveau', text: 'Un trazine à Copenhague.' })];
