@@ -8,6 +8,7 @@
  * The update runs before the full build, with the analyser's word memo cold, as in a fresh `sourcier index` process.
  */
 import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-article.js';
 import type { Article, Chunk } from '../../src/core/types.js';
 import type { SourcierManifest } from '../../src/indexing/index-format.js';
@@ -31,9 +32,14 @@ const memory = () => {
   const m = process.memoryUsage();
   return { rssMB: mb(m.rss), heapMB: mb(m.heapUsed), arrayBuffersMB: mb(m.arrayBuffers), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 };
-const time = <T>(f: () => T): [T, number] => {
+/** Runs `f`: its result, wall ms, and CPU ms of the process (less sensitive to other work on shared cores). */
+const cpuOf: Record<string, number> = {};
+const time = <T>(f: () => T, name?: string): [T, number] => {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const out = f();
+  const c = process.cpuUsage(c0);
+  if (name) cpuOf[name] = Math.round((c.user + c.system) / 1000);
   return [out, Math.round(performance.now() - t0)];
 };
 
@@ -128,13 +134,13 @@ if (only !== 'build') {
   // steady state: an update from a sorted index with the analyser's word memo still cold, then warm.
   const unsorted = !isSorted(lexicalParts(previousIndex).vocab);
   const identity: LexicalChange = { keyMap: Int32Array.from(previous.chunks.keys()), added: [], size: previous.chunks.length };
-  const [sortedPrevious, noChangeMs] = time(() => updateLexicalIndex(previousIndex, identity, new Map()));
+  const [sortedPrevious, noChangeMs] = time(() => updateLexicalIndex(previousIndex, identity, new Map()), 'noChangeFromLoaded');
   const before = memory();
   let coldMs: number;
-  [updated, coldMs] = time(() => updateLexicalIndex(sortedPrevious, change, articles));
+  [updated, coldMs] = time(() => updateLexicalIndex(sortedPrevious, change, articles), 'cold');
   const after = memory();
-  const warmMs = [0, 1, 2].map(() => time(() => updateLexicalIndex(sortedPrevious, change, articles))[1]);
-  const [addedOnly, analyseWarmMs] = time(() => buildLexicalIndex(added.map((a) => a.chunk), articles));
+  const warmMs = [0, 1, 2].map((i) => time(() => updateLexicalIndex(sortedPrevious, change, articles), `warm${i}`)[1]);
+  const [addedOnly, analyseWarmMs] = time(() => buildLexicalIndex(added.map((a) => a.chunk), articles), 'analyseAddedWarm');
   report.update = {
     coldMs,
     warmMs,
@@ -151,7 +157,7 @@ if (only !== 'build') {
 let full: LexicalIndex | undefined;
 if (only !== 'update') {
   let ms: number;
-  [full, ms] = time(() => buildLexicalIndex(chunks, articles));
+  [full, ms] = time(() => buildLexicalIndex(chunks, articles), 'build');
   report.build = { ms, terms: full.vocabularySize, memoryAfter: memory() };
 }
 
@@ -183,6 +189,8 @@ if (updated && full) {
     differingQueries: differing,
   };
 }
+report.cpuMs = cpuOf;
+report.loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
 report.peakRssMB = memory().peakRssMB;
 console.log(JSON.stringify(report));
 
