@@ -63,7 +63,11 @@ const TF_SCALE = 8;
 const MAGIC = 'SRCLEX01';
 const FORMAT_VERSION = 1;
 
-interface Parts {
+/**
+ * What an index is made of. Postings of term `t` are `postingDocs/postingTfs[termOffsets[t] .. termOffsets[t + 1])`,
+ * keys increasing; a stored tf is the weighted term frequency times 8 (weights are eighths), capped at 65535.
+ */
+export interface LexicalParts {
   bigramWeight: number;
   prefixLength: number;
   prefixWeight: number;
@@ -84,7 +88,7 @@ class Bm25Index implements LexicalIndex {
   private readonly scores: Float32Array;
   private readonly touched: Uint32Array;
 
-  constructor(readonly parts: Parts) {
+  constructor(readonly parts: LexicalParts) {
     const n = parts.docLengths.length;
     let total = 0;
     for (let i = 0; i < n; i++) total += parts.docLengths[i]!;
@@ -281,19 +285,40 @@ function leadEnd(text: string): number {
   return i < 0 ? text.length : i;
 }
 
-/**
- * Builds the BM25F index. `chunks[i]` gets key `i`; `articles` gives each chunk's title and lead. Chunks whose
- * article is missing are indexed on their text alone.
- */
-export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article>, options: LexicalIndexOptions = {}): LexicalIndex {
-  const k1 = options.k1 ?? 1.2;
-  const b = options.b ?? 0.75;
-  const titleWeight = Math.round((options.titleWeight ?? 2) * TF_SCALE) / TF_SCALE;
-  const leadWeight = Math.round((options.leadWeight ?? 1.25) * TF_SCALE) / TF_SCALE;
-  const prefixLength = options.prefixLength ?? DEFAULT_PREFIX_LENGTH;
-  const prefixWeight = options.prefixWeight ?? 0.3;
-  const bigramWeight = options.bigramWeight ?? 0;
+/** The parameters of an index, options resolved (weights rounded to eighths), as they are stored. */
+export type LexicalSettings = Pick<LexicalParts, 'bigramWeight' | 'prefixLength' | 'prefixWeight' | 'k1' | 'b' | 'titleWeight' | 'leadWeight'>;
 
+function resolveSettings(options: LexicalIndexOptions): LexicalSettings {
+  return {
+    k1: options.k1 ?? 1.2,
+    b: options.b ?? 0.75,
+    titleWeight: Math.round((options.titleWeight ?? 2) * TF_SCALE) / TF_SCALE,
+    leadWeight: Math.round((options.leadWeight ?? 1.25) * TF_SCALE) / TF_SCALE,
+    prefixLength: options.prefixLength ?? DEFAULT_PREFIX_LENGTH,
+    prefixWeight: options.prefixWeight ?? 0.3,
+    bigramWeight: options.bigramWeight ?? 0,
+  };
+}
+
+/**
+ * Inverted index of a run of chunks, local to it: `vocab` sorted (UTF-16 code unit order), postings of each term in
+ * increasing position in `chunks` (not keys of any table), stored term frequencies (scaled, rounded) and lengths.
+ */
+export interface InvertedChunks {
+  vocab: string[];
+  docLengths: Float32Array;
+  termOffsets: Uint32Array;
+  postingDocs: Uint32Array;
+  postingTfs: Uint16Array;
+}
+
+/**
+ * Analyses `chunks` and inverts them: the work of {@link buildLexicalIndex}, also used by the incremental update on
+ * the added chunks alone, so that a chunk's postings and length are the same bits whichever way it was indexed.
+ * A chunk's terms depend on its text, its start (lead or not) and its article's title and lead only.
+ */
+export function invertChunks(chunks: readonly Chunk[], articles: Map<string, Article>, settings: LexicalSettings): InvertedChunks {
+  const { titleWeight, leadWeight, prefixLength, bigramWeight } = settings;
   const termIds = new Map<string, number>();
   const vocab: string[] = [];
   let df = new Uint32Array(1 << 16);
@@ -370,11 +395,20 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
   });
   docStarts[chunks.length] = forward.length;
 
-  // Invert the forward index with a counting sort: postings of each term come out in increasing doc order.
+  // Terms in sorted order, so that the same chunk table gives the same bytes however it was indexed (a full build,
+  // or an update that merges new terms into a previous vocabulary).
   const termCount = vocab.length;
+  const order = Uint32Array.from(vocab.keys()).sort((x, y) => (vocab[x]! < vocab[y]! ? -1 : 1));
+  const sorted: string[] = new Array(termCount);
   const termOffsets = new Uint32Array(termCount + 1);
-  for (let t = 0; t < termCount; t++) termOffsets[t + 1] = termOffsets[t]! + df[t]!;
-  const fill = termOffsets.slice(0, termCount);
+  const fill = new Uint32Array(termCount);
+  for (let r = 0; r < termCount; r++) {
+    const id = order[r]!;
+    sorted[r] = vocab[id]!;
+    fill[id] = termOffsets[r]!;
+    termOffsets[r + 1] = termOffsets[r]! + df[id]!;
+  }
+  // Invert the forward index with a counting sort: postings of each term come out in increasing doc order.
   const postingDocs = new Uint32Array(forward.length);
   const postingTfs = new Uint16Array(forward.length);
   for (let doc = 0; doc < chunks.length; doc++) {
@@ -385,7 +419,27 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
       postingTfs[at] = Math.min(65535, Math.round(forward.tfs[p]! * TF_SCALE));
     }
   }
-  return new Bm25Index({ bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight, vocab, docLengths, termOffsets, postingDocs, postingTfs });
+  return { vocab: sorted, docLengths, termOffsets, postingDocs, postingTfs };
+}
+
+/**
+ * Builds the BM25F index. `chunks[i]` gets key `i`; `articles` gives each chunk's title and lead. Chunks whose
+ * article is missing are indexed on their text alone. The vocabulary is sorted, so equal inputs give equal bytes.
+ */
+export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article>, options: LexicalIndexOptions = {}): LexicalIndex {
+  const settings = resolveSettings(options);
+  return new Bm25Index({ ...settings, ...invertChunks(chunks, articles, settings) });
+}
+
+/** The arrays and parameters of an index from {@link buildLexicalIndex} or {@link deserializeLexicalIndex} (read-only). */
+export function lexicalParts(index: LexicalIndex): Readonly<LexicalParts> {
+  if (!(index instanceof Bm25Index)) throw new AppError('INTERNAL', 'lexicalParts takes an index from buildLexicalIndex or deserializeLexicalIndex.');
+  return index.parts;
+}
+
+/** An index over given arrays (taken, not copied), for code that derives one from another (the incremental update). */
+export function lexicalIndexFromParts(parts: LexicalParts): LexicalIndex {
+  return new Bm25Index(parts);
 }
 
 /*

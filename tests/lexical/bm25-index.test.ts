@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
 import type { Article, Chunk } from '../../src/core/types.js';
-import { buildLexicalIndex, deserializeLexicalIndex, serializeLexicalIndex } from '../../src/lexical/bm25-index.js';
+import { buildLexicalIndex, deserializeLexicalIndex, lexicalParts, serializeLexicalIndex } from '../../src/lexical/bm25-index.js';
 
 function article(id: string, title: string, text: string): Article {
   return { id, title, text, path: `${id}.md`, hash: id };
@@ -50,6 +50,15 @@ describe('buildLexicalIndex', () => {
     const unaligned = new Uint8Array(bytes.length + 1).subarray(1);
     unaligned.set(bytes);
     expect(deserializeLexicalIndex(unaligned).search('Rome', 1)).toEqual(index.search('Rome', 1));
+  });
+
+  it('keeps its vocabulary sorted, so the same chunk table always gives the same bytes', () => {
+    const vocab = lexicalParts(buildLexicalIndex(chunks, map, { bigramWeight: 0.5 })).vocab;
+    expect(vocab.length).toBeGreaterThan(20);
+    expect([...vocab].sort()).toEqual(vocab);
+    // Chunks met in another order (keys aside) give the same terms in the same order.
+    const reordered = buildLexicalIndex([...chunks].reverse(), map, { bigramWeight: 0.5 });
+    expect(lexicalParts(reordered).vocab).toEqual(vocab);
   });
 
   it('refuses damaged bytes with INDEX_CORRUPT', () => {
