@@ -158,6 +158,11 @@ export interface IndexSummary {
    * `duplicates`, `write` includes verification). Stages may overlap when they run concurrently.
    */
   stages?: Record<string, number>;
+  /**
+   * Which indexes were derived from the previous generation instead of rebuilt from every chunk: `lexical` (only new
+   * chunks analysed), `vectors` (HNSW graph updated in place), `sketches` (articles whose dedup sketch was reused).
+   */
+  reused?: { lexical: boolean; vectors: boolean; sketches: number };
 }
 
 export interface IndexProgress {

@@ -1,13 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { AppError, isAppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk, Embedder, IndexProgress, IndexSummary, TokenCounter } from '../core/types.js';
 import { readCorpus } from '../ingest/read-corpus.js';
 import { chunkArticle } from '../chunk/chunk-article.js';
 import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
-import { buildLexicalIndex, serializeLexicalIndex } from '../lexical/bm25-index.js';
+import { buildLexicalIndex, deserializeLexicalIndex, lexicalParts, serializeLexicalIndex, type LexicalIndex, type LexicalSettings } from '../lexical/bm25-index.js';
+import { updateLexicalIndex } from '../lexical/update-lexical-index.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
-import { groupDuplicates } from '../dedup/group-duplicates.js';
+import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js';
+import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
@@ -119,6 +123,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     const chunks: Chunk[] = [];
     const vectors: Array<Float32Array | undefined> = [];
     const toEmbed: number[] = [];
+    // Previous chunk key -> new key (-1: gone), for the incremental lexical and vector index updates.
+    const keyMap = new Int32Array(previous && reusable ? previous.chunks.length : 0).fill(-1);
+    // Previous article position -> new one, for reusing dedup sketches.
+    const previousArticleAt = new Map<string, number>();
+    if (previous && reusable) previous.articles.forEach((a, i) => previousArticleAt.set(a.id, i));
+    const reusedArticleFrom: Array<number | undefined> = new Array(articles.length);
     let added = 0;
     let changed = 0;
     let unchanged = 0;
@@ -126,7 +136,9 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       const prev = previousById.get(article.id);
       if (prev && prev.article.hash === article.hash) {
         unchanged++;
+        reusedArticleFrom[i] = previousArticleAt.get(article.id);
         for (const key of prev.chunks) {
+          keyMap[key] = chunks.length;
           chunks.push(previous!.chunks[key]!);
           vectors.push(previous!.vectorOf(key));
         }
@@ -183,13 +195,21 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       lap('hnsw');
       progress({ stage: 'index', done: 0, total: chunks.length });
       const articleMap = new Map(articles.map((a) => [a.id, a]));
-      const lexical = buildLexicalIndex(chunks, articleMap);
+      // Incremental when the previous generation's lexical index can be read and was built with today's settings:
+      // only the new chunks are analysed (the result is the full build's, byte for byte).
+      const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
+      const lexical = previousLexical
+        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
+        : buildLexicalIndex(chunks, articleMap);
       lap('lexical');
-      const duplicates = groupDuplicates(articles);
+      const previousSketches = previous && reusable ? await readPreviousSketches(previous, logger) : undefined;
+      const duplicates = groupDuplicates(articles, {
+        ...(previousSketches ? { sketches: reusedArticleFrom.map((at) => (at === undefined ? undefined : previousSketches[at])) } : {}),
+      });
       lap('duplicates');
       progress({ stage: 'index', done: chunks.length, total: chunks.length });
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
-      const steps = embedder ? 6 : 4;
+      const steps = embedder ? 7 : 5;
       let step = 0;
       const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
       await writer.writeFile(INDEX_FILES.articles, encodeArticles(articles));
@@ -199,6 +219,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       await writer.writeFile(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
       wrote();
       await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
+      wrote();
+      await writer.writeFile(INDEX_FILES.sketches, encodeSketches(duplicates.sketches));
       wrote();
       if (embedder && hnswWritten) {
         await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
@@ -241,6 +263,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         seconds: (performance.now() - started) / 1000,
         generation,
         stages,
+        reused: { lexical: previousLexical !== undefined, vectors: false, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;
@@ -251,6 +274,44 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     }
   } finally {
     await release();
+  }
+}
+
+/**
+ * The previous generation's lexical index, when it was built with the settings a full build would use today;
+ * undefined otherwise, or when it cannot be read (the build then indexes every chunk).
+ */
+async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<LexicalIndex | undefined> {
+  try {
+    const index = deserializeLexicalIndex(await readFile(join(previous.dir, INDEX_FILES.lexical)));
+    const settings = lexicalSettings(index);
+    const today = lexicalSettings(buildLexicalIndex([], new Map()));
+    if (index.size !== previous.chunks.length || JSON.stringify(settings) !== JSON.stringify(today)) {
+      logger.info('lexical settings changed since the last build: the lexical index is rebuilt');
+      return undefined;
+    }
+    return index;
+  } catch (error) {
+    if (!isAppError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+    logger.warn('previous lexical index unreadable: the lexical index is rebuilt', { reason: (error as Error).message });
+    return undefined;
+  }
+}
+
+/** The settings of a lexical index (what, besides the chunks, decides its content). */
+function lexicalSettings(index: LexicalIndex): LexicalSettings {
+  const { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight } = lexicalParts(index);
+  return { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight };
+}
+
+/** The previous generation's dedup sketches (by article position), or undefined when absent or made otherwise. */
+async function readPreviousSketches(previous: LoadedGeneration, logger: Logger): Promise<DedupSketch[] | undefined> {
+  try {
+    return decodeSketches(await readFile(join(previous.dir, INDEX_FILES.sketches)), previous.articles.length);
+  } catch (error) {
+    if (!isAppError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+    logger.debug('previous dedup sketches unusable: every article is sketched', { reason: (error as Error).message });
+    return undefined;
   }
 }
 

@@ -9,6 +9,8 @@ export const INDEX_FILES = {
   chunks: 'chunks.bin',
   lexical: 'lexical.bin',
   duplicates: 'duplicates.json',
+  /** Dedup sketches by article (reused by the next build for unchanged articles). */
+  sketches: 'dedup.bin',
   vectors: 'vectors.f32',
   hnsw: 'vectors.hnsw',
 } as const;

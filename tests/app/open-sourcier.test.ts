@@ -4,6 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndexFromConfig, openSourcier } from '../../src/app/open-sourcier.js';
 import { isAppError } from '../../src/core/app-error.js';
 import type { Answer, Embedder, Sourcier } from '../../src/core/types.js';
+import { buildIndex } from '../../src/indexing/build-index.js';
+import { INDEX_FILES } from '../../src/indexing/index-format.js';
 import { loadGeneration } from '../../src/indexing/load-generation.js';
 import { openStore } from '../../src/store/index-store.js';
 import { configFor, loadTinyEmbedder, makeWorkspace } from '../helpers/test-corpus.js';
@@ -129,6 +131,18 @@ describe('index lifecycle', () => {
     const fresh = generation.chunks.filter((c) => c.articleId === 'news/economie/2023-03-port-de-marseille' || c.articleId === 'news/nouveau');
     expect(incremental.embedded).toBe(fresh.length);
     expect(generation.chunks.some((c) => c.articleId === 'news/sport/2024-08-marathon-paris')).toBe(false);
+
+    // The lexical index and dedup sketches were derived from the previous generation, and hold exactly what a full
+    // build of the same corpus writes.
+    expect(incremental.reused).toMatchObject({ lexical: true, sketches: 5 });
+    const fullDir = join(ws.dir, 'index-full');
+    const rebuilt = await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
+    expect(rebuilt.reused).toMatchObject({ lexical: false, vectors: false, sketches: 0 });
+    const fullLive = await openStore(fullDir).readLive();
+    for (const name of [INDEX_FILES.chunks, INDEX_FILES.lexical, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.vectors]) {
+      const [a, b] = await Promise.all([readFile(join(live!.dir, name)), readFile(join(fullLive!.dir, name))]);
+      expect(a.equals(b), name).toBe(true);
+    }
   });
 
   it('keeps serving the live generation during a reindex, then switches to the new one', async () => {
