@@ -24,8 +24,9 @@ export interface HnswUpdateOptions extends HnswKeyChange {
    */
   maxDeletedFraction?: number;
   /**
-   * Fill deleted elements' slots with added vectors (the file does not grow; each such insertion costs about five
-   * plain ones, bench/perf/hnsw-update.ts) instead of appending them. Default false.
+   * Fill deleted elements' slots with added vectors instead of appending them: the file does not grow, but each such
+   * insertion costs about five plain ones (bench/perf/hnsw-update.ts) and a narrow search loses a little recall (a
+   * replaced slot keeps its old level). Default false.
    */
   reuseDeleted?: boolean;
   /** The previous file's checksum was just verified: check its header only, not every link. Default false. */

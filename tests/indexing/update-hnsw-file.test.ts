@@ -72,16 +72,18 @@ function expectHonestHits(hits: Array<{ key: number; score: number }>, query: Fl
   }
 }
 
-function recallAt10(index: HnswVectorIndex, vectors: Float32Array): number {
+/** recall@10 against exact search over `vectors` for the query rows of `probes` (a hit at the 10th score counts). */
+function recallAt(index: HnswVectorIndex, vectors: Float32Array, probes: Float32Array): number {
+  const count = probes.length / DIM;
   let found = 0;
-  for (let q = 0; q < 40; q++) {
-    const query = row(queries, DIM, q);
+  for (let q = 0; q < count; q++) {
+    const query = row(probes, DIM, q);
     const truth = exactSearch(vectors, DIM, query, 10);
     const want = new Set(truth.map((h) => h.key));
     const floor = truth[9]!.score - 1e-6;
     found += index.search(query, 10).filter((h) => want.has(h.key) || h.score >= floor).length;
   }
-  return found / 400;
+  return found / (count * 10);
 }
 
 describe('updateHnswFile', () => {
@@ -123,19 +125,26 @@ describe('updateHnswFile', () => {
     expect(await codeOf(HnswVectorIndex.readFrom(file, DIM, c.size - 1, { vectorOf, checksumVerified: true }))).toBe('INDEX_CORRUPT');
   });
 
-  it('keeps recall@10 against exact search within 0.02 of a fresh build of the same vectors', async () => {
+  it('keeps recall@10 against exact search at a fresh build\'s level (reusing deleted slots: a little below)', async () => {
     const n = 4000;
     const base = clusteredVectors(n, DIM, 31, 40);
     const from = await writeFresh(base);
     const c = change(base, 32, 0.04, 160);
-    const fresh = await HnswVectorIndex.readFrom(await writeFresh(c.vectors), DIM, c.size);
-    const freshRecall = recallAt10(fresh, c.vectors);
+    const probes = clusteredVectors(200, DIM, 33, 40);
+    // A narrow search (efSearch 24) so that recall stays well below 1 and a worse graph shows.
+    const recall = (index: HnswVectorIndex) => recallAt(index, c.vectors, probes);
+    const fresh = recall(await HnswVectorIndex.readFrom(await writeFresh(c.vectors), DIM, c.size, { efSearch: 24 }));
+    expect(fresh).toBeLessThan(0.97);
+    const measured: Record<string, number> = {};
     for (const reuseDeleted of [false, true]) {
       const file = nextFile();
       expect((await updateHnswFile(from, file, options(c, { reuseDeleted }))).mode).toBe('incremental');
-      const updated = await HnswVectorIndex.readFrom(file, DIM, c.size);
-      expect(recallAt10(updated, c.vectors), `reuseDeleted ${reuseDeleted}`).toBeGreaterThanOrEqual(freshRecall - 0.02);
+      measured[String(reuseDeleted)] = recall(await HnswVectorIndex.readFrom(file, DIM, c.size, { efSearch: 24 }));
     }
+    // Appending leaves the graph as good as a fresh one; a replaced slot keeps its old level and rewired neighbours,
+    // which costs a few points at this narrow search (none measurable at the shipped efSearch, BENCHMARKS.md).
+    expect(measured.false, `fresh ${fresh}`).toBeGreaterThanOrEqual(fresh - 0.01);
+    expect(measured.true, `fresh ${fresh}`).toBeGreaterThanOrEqual(fresh - 0.04);
   });
 
   it('chains updates until deleted elements would pass the threshold, then rebuilds the graph from every vector', async () => {
@@ -210,6 +219,21 @@ describe('updateHnswFile', () => {
     const other = change(clusteredVectors(N + 1, DIM, 3), 9, 0.02, 30);
     const result = await updateHnswFile(previous, nextFile(), options(other));
     expect(result.mode).toBe('full');
+  });
+
+  it('updates from an empty index, and down to an empty one', async () => {
+    const empty = nextFile();
+    await HnswVectorIndex.create(DIM, 1).writeTo(empty);
+    const grown = simulateChange(new Float32Array(0), DIM, { seed: 1, goneShare: 0, added: 25, newVector: (i) => row(data, DIM, i) });
+    const file = nextFile();
+    expect(await updateHnswFile(empty, file, options(grown))).toMatchObject({ mode: 'incremental', elements: 25, deleted: 0 });
+    const loaded = await HnswVectorIndex.readFrom(file, DIM, 25);
+    for (let k = 0; k < 25; k++) expect(loaded.search(row(grown.vectors, DIM, k), 1)[0]!.key).toBe(k);
+
+    const gone = simulateChange(grown.vectors, DIM, { seed: 2, goneShare: 1, added: 0, newVector: () => new Float32Array(DIM) });
+    const none = nextFile();
+    expect(await updateHnswFile(file, none, options(gone))).toMatchObject({ mode: 'full', elements: 0 });
+    expect((await HnswVectorIndex.readFrom(none, DIM, 0)).search(row(data, DIM, 0), 5)).toEqual([]);
   });
 
   it('refuses an inconsistent change or an update in place, and reports a failed write, leaving the previous file as it was', async () => {
