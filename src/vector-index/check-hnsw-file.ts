@@ -14,6 +14,11 @@ import { AppError } from '../core/app-error.js';
  *   level 0, cur_element_count records of size_data_per_element bytes:
  *     [count u16, flags u8, u8, maxM0 x neighbour u32] [dim x f32 vector] [label u64]
  *   then per element: linkListSize u32, followed by linkListSize bytes = level x [count u16, flags, u8, maxM x u32]
+ *
+ * Deleted elements: an update (HnswVectorIndex.updateFile) keeps the vectors that are gone in the graph as routing
+ * nodes, marked deleted (flags = DELETE_MARK, which hnswlib never returns from a search) and labelled with a unique
+ * key at or above DELETED_KEY_BASE, so that a key below it is always a live chunk position. A file is consistent when
+ * an element is marked deleted exactly when its key is at or above DELETED_KEY_BASE.
  */
 export interface HnswFileHeader {
   offsetLevel0: number;
@@ -34,6 +39,10 @@ export interface HnswFileHeader {
 }
 
 export const HNSW_HEADER_BYTES = 96;
+/** Keys from here up (to 2^53) label deleted elements; live keys stay below. */
+export const DELETED_KEY_BASE = 2 ** 52;
+/** hnswlib's deletion mark, in the third byte of an element's level-0 link list. */
+const DELETE_MARK = 1;
 
 /** Largest M hnswlib accepts without warnings; beyond it the file is surely not ours. */
 const MAX_M = 10_000;
@@ -73,9 +82,26 @@ export function parseHnswHeader(buf: Uint8Array): HnswFileHeader | undefined {
   };
 }
 
+/** The header of `file`, parsed but not checked; undefined when the file cannot be read or is too short. */
+export async function readHnswHeader(file: string): Promise<HnswFileHeader | undefined> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buf = new Uint8Array(HNSW_HEADER_BYTES);
+      return (await readFully(handle, buf, HNSW_HEADER_BYTES, 0)) === HNSW_HEADER_BYTES ? parseHnswHeader(buf) : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a successful check returns. */
 export interface HnswFileCheck {
   header: HnswFileHeader;
+  /** Elements marked deleted (header.count - expectedCount); undefined after a header-only check, which cannot tell. */
+  deleted?: number;
   /** With `keepVectors`: the stored (normalised) vectors, row i = hnswlib's internal id i, flat. */
   vectors?: Float32Array;
   /** With `keepVectors`: the key (label) of each row. */
@@ -83,9 +109,10 @@ export interface HnswFileCheck {
 }
 
 /**
- * Checks `file` against the expected dimensions and element count, reading it once (header, every level-0 record,
- * every upper-level link list). Throws INDEX_CORRUPT saying what is wrong. `keepVectors` also returns the vectors
- * read on the way (no second read of the file).
+ * Checks `file` against the expected dimensions and live element count, reading it once (header, every level-0
+ * record, every upper-level link list). Deleted elements may come on top of `expectedCount` (see DELETED_KEY_BASE).
+ * Throws INDEX_CORRUPT saying what is wrong. `keepVectors` also returns the vectors read on the way (no second read of
+ * the file).
  */
 export async function checkHnswFile(
   file: string,
@@ -95,6 +122,8 @@ export async function checkHnswFile(
     keepVectors?: boolean;
     /** Check the header, its bounds and the file length only, not every record (the file's checksum is known good). */
     headerOnly?: boolean;
+    /** Live keys must be exactly 0..expectedCount-1, as chunk positions are (default false: any distinct keys). */
+    denseKeys?: boolean;
   } = {},
 ): Promise<HnswFileCheck> {
   const corrupt = (what: string, cause?: unknown): AppError =>
@@ -131,7 +160,7 @@ export async function checkHnswFile(
     }
     if (h.dimensions !== dimensions) throw corrupt(`it holds ${h.dimensions}-dimensional vectors, expected ${dimensions}`);
     if (h.sizeDataPerElement !== h.labelOffset + 8) throw corrupt(`record size ${h.sizeDataPerElement} does not match the layout`);
-    if (h.count !== expectedCount) throw corrupt(`it holds ${h.count} vectors, the manifest expects ${expectedCount}`);
+    if (h.count < expectedCount) throw corrupt(`it holds ${h.count} vectors, the manifest expects ${expectedCount}`);
     // Capacity drives hnswlib's allocation: refuse anything far beyond the elements actually stored.
     if (!(h.maxElements >= h.count && h.maxElements <= Math.max(2 * h.count, h.count + 4096))) {
       throw corrupt(`capacity ${h.maxElements} is absurd for ${h.count} vectors`);
@@ -141,7 +170,7 @@ export async function checkHnswFile(
     if (fileBytes < minBytes) throw corrupt(`${fileBytes} bytes, at least ${minBytes} expected for ${h.count} vectors (truncated?)`);
     if (h.count === 0) {
       if (fileBytes !== HNSW_HEADER_BYTES) throw corrupt(`${fileBytes} bytes for an empty index`);
-      return { header: h, ...(options.keepVectors ? { vectors: new Float32Array(0), labels: new Float64Array(0) } : {}) };
+      return { header: h, deleted: 0, ...(options.keepVectors ? { vectors: new Float32Array(0), labels: new Float64Array(0) } : {}) };
     }
     if (h.maxLevel < 0 || h.maxLevel > MAX_LEVEL) throw corrupt(`top level is ${h.maxLevel}`);
     if (h.enterPoint >= h.count) throw corrupt(`entry point ${h.enterPoint} is outside 0..${h.count - 1}`);
@@ -149,6 +178,7 @@ export async function checkHnswFile(
 
     // Level 0: neighbour counts and ids, deletion marks, finite unit vectors (cosine stores normalised vectors), labels.
     const labels = new Set<number>();
+    let deleted = 0;
     const kept = options.keepVectors ? new Float32Array(h.count * h.dimensions) : undefined;
     const keptLabels = options.keepVectors ? new Float64Array(h.count) : undefined;
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / h.sizeDataPerElement));
@@ -166,7 +196,8 @@ export async function checkHnswFile(
         const at = r * h.sizeDataPerElement;
         const links = dv.getUint16(at, true);
         if (links > h.maxM0) throw corrupt(`element ${id} has ${links} level-0 links, at most ${h.maxM0} allowed`);
-        if (dv.getUint8(at + 2) !== 0) throw corrupt(`element ${id} carries a deletion mark`);
+        const flags = dv.getUint8(at + 2);
+        if (flags !== 0 && flags !== DELETE_MARK) throw corrupt(`element ${id} carries unknown flags ${flags}`);
         for (let j = 0; j < links; j++) {
           if (dv.getUint32(at + 4 + 4 * j, true) >= h.count) throw corrupt(`element ${id} links to a missing element`);
         }
@@ -185,6 +216,14 @@ export async function checkHnswFile(
         const label = hi * 2 ** 32 + lo;
         if (labels.has(label)) throw corrupt(`key ${label} appears twice`);
         labels.add(label);
+        if (flags === DELETE_MARK) {
+          if (label < DELETED_KEY_BASE) throw corrupt(`deleted element ${id} still carries the live key ${label}`);
+          deleted++;
+        } else if (label >= DELETED_KEY_BASE) {
+          throw corrupt(`element ${id} has the key of a deleted element but no deletion mark`);
+        } else if (options.denseKeys && label >= expectedCount) {
+          throw corrupt(`key ${label} is outside 0..${expectedCount - 1}`);
+        }
         if (keptLabels) keptLabels[id] = label;
       }
     }
@@ -218,9 +257,88 @@ export async function checkHnswFile(
     }
     if (pos !== tailBytes) throw corrupt(`${tailBytes - pos} unexpected bytes at the end`);
     if (topSeen !== h.maxLevel) throw corrupt(`the entry point is on level ${topSeen}, the header says ${h.maxLevel}`);
-    return { header: h, ...(kept && keptLabels ? { vectors: kept, labels: keptLabels } : {}) };
+    if (h.count - deleted !== expectedCount) {
+      throw corrupt(`it holds ${h.count - deleted} live vectors (${deleted} deleted), the manifest expects ${expectedCount}`);
+    }
+    return { header: h, deleted, ...(kept && keptLabels ? { vectors: kept, labels: keptLabels } : {}) };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Copies the hnswlib file `source` to `target` with new keys: each element's key becomes `relabel(key, deleted)`, and
+ * an element whose new key is at or above DELETED_KEY_BASE is marked deleted. Links, vectors and levels are copied as
+ * they are, one chunk of records at a time. `source` must have passed `checkHnswFile`. A deleted element cannot come
+ * back (INTERNAL). Reading `source` fails with INDEX_CORRUPT, writing `target` with INDEX_WRITE_FAILED; `target` is
+ * neither fsynced nor removed on failure (it is a scratch file).
+ */
+export async function relabelHnswFile(source: string, target: string, relabel: (key: number, deleted: boolean) => number): Promise<void> {
+  const failed = (code: 'INDEX_CORRUPT' | 'INDEX_WRITE_FAILED', what: string, cause: unknown) =>
+    new AppError(code, `${what}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}; run "sourcier index" again.`, { cause });
+  let input;
+  try {
+    input = await open(source, 'r');
+  } catch (error) {
+    throw failed('INDEX_CORRUPT', `Cannot open the vector index ${source}`, error);
+  }
+  try {
+    let output;
+    try {
+      output = await open(target, 'w');
+    } catch (error) {
+      throw failed('INDEX_WRITE_FAILED', `Cannot create ${target}`, error);
+    }
+    try {
+      const head = new Uint8Array(HNSW_HEADER_BYTES);
+      const h = (await readFully(input, head, HNSW_HEADER_BYTES, 0)) === HNSW_HEADER_BYTES ? parseHnswHeader(head) : undefined;
+      if (!h) throw new AppError('INDEX_CORRUPT', `The vector index ${source} has no valid header; run "sourcier index --rebuild".`);
+      const fileBytes = (await input.stat()).size;
+      const write = async (buf: Uint8Array, length: number, position: number) => {
+        try {
+          let done = 0;
+          while (done < length) done += (await output.write(buf, done, length - done, position + done)).bytesWritten;
+        } catch (error) {
+          throw failed('INDEX_WRITE_FAILED', `Could not write ${target}`, error);
+        }
+      };
+      await write(head, HNSW_HEADER_BYTES, 0);
+      const size = h.sizeDataPerElement;
+      const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
+      const chunk = new Uint8Array(perChunk * size);
+      const dv = new DataView(chunk.buffer);
+      for (let first = 0; first < h.count; first += perChunk) {
+        const n = Math.min(perChunk, h.count - first);
+        const at0 = HNSW_HEADER_BYTES + first * size;
+        if ((await readFully(input, chunk, n * size, at0)) !== n * size) {
+          throw new AppError('INDEX_CORRUPT', `The vector index ${source} is truncated; run "sourcier index --rebuild".`);
+        }
+        for (let r = 0; r < n; r++) {
+          const at = r * size;
+          const deleted = (dv.getUint8(at + 2) & DELETE_MARK) !== 0;
+          const key = dv.getUint32(at + h.labelOffset + 4, true) * 2 ** 32 + dv.getUint32(at + h.labelOffset, true);
+          const next = relabel(key, deleted);
+          if (!Number.isSafeInteger(next) || next < 0) throw new AppError('INTERNAL', `Element ${first + r} was given the key ${next}.`);
+          const gone = next >= DELETED_KEY_BASE;
+          if (deleted && !gone) throw new AppError('INTERNAL', `Deleted element ${first + r} cannot take the live key ${next}.`);
+          dv.setUint8(at + 2, gone ? DELETE_MARK : 0);
+          dv.setUint32(at + h.labelOffset, next % 2 ** 32, true);
+          dv.setUint32(at + h.labelOffset + 4, Math.floor(next / 2 ** 32), true);
+        }
+        await write(chunk, n * size, at0);
+      }
+      // Upper levels: copied byte for byte.
+      for (let at = HNSW_HEADER_BYTES + h.count * size; at < fileBytes; ) {
+        const got = await readFully(input, chunk, Math.min(chunk.length, fileBytes - at), at);
+        if (got === 0) throw new AppError('INDEX_CORRUPT', `The vector index ${source} is truncated; run "sourcier index --rebuild".`);
+        await write(chunk, got, at);
+        at += got;
+      }
+    } finally {
+      await output.close().catch(() => {});
+    }
+  } finally {
+    await input.close();
   }
 }
 

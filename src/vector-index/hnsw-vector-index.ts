@@ -1,9 +1,10 @@
-import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { AppError } from '../core/app-error.js';
 import type { ScoredKey, VectorIndex } from '../core/types.js';
-import { checkHnswFile } from './check-hnsw-file.js';
+import { checkHnswFile, DELETED_KEY_BASE, relabelHnswFile } from './check-hnsw-file.js';
 import { exactSearchKeys, safeFilter } from './exact-search.js';
 
 /** Tuning of the HNSW graph. Defaults give recall@10 >= 0.98 on 384-d clustered vectors up to 100k (bench/hnsw.ts). */
@@ -47,6 +48,50 @@ export interface HnswOptions {
    * way). Default false.
    */
   checksumVerified?: boolean;
+  /**
+   * `readFrom` only: the live keys must be exactly 0..expectedCount-1, as chunk positions are; a file with any other
+   * key is INDEX_CORRUPT (checked link by link, or after loading when `checksumVerified`). Default true.
+   */
+  denseKeys?: boolean;
+}
+
+/**
+ * A change of keys from one index file to the next, as an incremental index build sees it (see `updateFile`): the
+ * previous file's live keys are 0..keyMap.length-1, the new file's are 0..size-1.
+ */
+export interface HnswKeyChange {
+  /** Previous key -> new key, or -1 when that vector is gone. */
+  keyMap: Int32Array;
+  /** New keys of the vectors added; with the kept keys they cover 0..size-1 exactly once. */
+  addedKeys: Int32Array;
+  /** `addedKeys.length` rows of `dimensions` floats, in the order of `addedKeys`. */
+  addedVectors: Float32Array;
+  /** Live vectors in the new file. */
+  size: number;
+}
+
+/**
+ * Checks that a key change is consistent: kept and added keys within 0..size-1, each new key given exactly once,
+ * one vector row per added key. Throws INTERNAL (a bug of the caller) saying what is wrong.
+ */
+export function checkKeyChange(change: HnswKeyChange, dimensions: number): void {
+  const { keyMap, addedKeys, addedVectors, size } = change;
+  const bad = (what: string) => new AppError('INTERNAL', `Inconsistent vector key change: ${what}.`);
+  if (!Number.isSafeInteger(size) || size < 0) throw bad(`size ${size}`);
+  if (addedVectors.length !== addedKeys.length * dimensions) {
+    throw bad(`${addedVectors.length} added floats for ${addedKeys.length} keys of ${dimensions} dimensions`);
+  }
+  const given = new Uint8Array(size);
+  let count = 0;
+  const give = (key: number, from: string) => {
+    if (!(key >= 0 && key < size)) throw bad(`${from} gives the key ${key}, outside 0..${size - 1}`);
+    if (given[key]) throw bad(`the new key ${key} is given twice`);
+    given[key] = 1;
+    count++;
+  };
+  keyMap.forEach((key, previous) => key !== -1 && give(key, `previous key ${previous}`));
+  addedKeys.forEach((key) => give(key, 'an added vector'));
+  if (count !== size) throw bad(`${count} keys given for a size of ${size}`);
 }
 
 const DEFAULTS = { m: 16, efConstruction: 200, efSearch: 256, seed: 100, exactFilterFraction: 0.05, exactFilterBudget: 4_000_000, syncIo: false } as const;
@@ -72,9 +117,11 @@ export class HnswVectorIndex implements VectorIndex {
   private constructor(
     private readonly index: Hnsw,
     readonly dimensions: number,
-    private readonly options: Required<Omit<HnswOptions, 'vectorOf' | 'checksumVerified'>> & Pick<HnswOptions, 'vectorOf' | 'checksumVerified'>,
+    private readonly options: Required<Omit<HnswOptions, 'vectorOf' | 'checksumVerified' | 'denseKeys'>> & Pick<HnswOptions, 'vectorOf' | 'checksumVerified' | 'denseKeys'>,
     /** Vectors by key for exact search (see HnswOptions.vectorOf); dropped when vectors are added. */
     private table?: (key: number) => Float32Array | undefined,
+    /** Elements marked deleted (keys >= DELETED_KEY_BASE): in the graph, never in results, not counted in `size`. */
+    private readonly deleted = 0,
   ) {}
 
   /** An empty index. `capacity` is a hint (vectors); the index grows when more are added. */
@@ -93,15 +140,19 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   /**
-   * Loads an index written by `writeTo`. The file is checked first (header against `dimensions` and `expectedCount`,
-   * every link and record), then read into a fresh hnswlib object, never into one that serves; efSearch is set
-   * again because hnswlib does not save it. Any problem: INDEX_CORRUPT, never a crash.
+   * Loads an index written by `writeTo` or `updateFile`. The file is checked first (header against `dimensions` and
+   * `expectedCount`, the number of live vectors; every link and record), then read into a fresh hnswlib object, never
+   * into one that serves; efSearch is set again because hnswlib does not save it. Deleted elements (left by
+   * `updateFile`) are allowed on top of `expectedCount`. Any problem: INDEX_CORRUPT, never a crash.
    */
   static async readFrom(file: string, dimensions: number, expectedCount: number, options: HnswOptions = {}): Promise<HnswVectorIndex> {
     checkDimensions(dimensions);
-    const opts = { ...DEFAULTS, ...options };
-    const checked =
-      await checkHnswFile(file, dimensions, expectedCount, { keepVectors: !opts.vectorOf, headerOnly: opts.checksumVerified });
+    const opts = { ...DEFAULTS, denseKeys: true, ...options };
+    const checked = await checkHnswFile(file, dimensions, expectedCount, {
+      keepVectors: !opts.vectorOf,
+      headerOnly: opts.checksumVerified,
+      denseKeys: opts.denseKeys,
+    });
     const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
     try {
       if (opts.syncIo) index.readIndexSync(file);
@@ -109,19 +160,114 @@ export class HnswVectorIndex implements VectorIndex {
     } catch (error) {
       throw new AppError('INDEX_CORRUPT', `hnswlib could not read the vector index ${file}; run "sourcier index --rebuild".`, { cause: error });
     }
-    if (index.getCurrentCount() !== expectedCount || index.getNumDimensions() !== dimensions) {
-      throw new AppError(
-        'INDEX_CORRUPT',
-        `The vector index ${file} loaded ${index.getCurrentCount()} vectors of ${index.getNumDimensions()} dimensions, expected ${expectedCount} of ${dimensions}; run "sourcier index --rebuild".`,
-      );
+    const corrupt = (what: string) => new AppError('INDEX_CORRUPT', `The vector index ${file} ${what}; run "sourcier index --rebuild".`);
+    const total = index.getCurrentCount();
+    if (total !== checked.header.count || index.getNumDimensions() !== dimensions) {
+      throw corrupt(`loaded ${total} vectors of ${index.getNumDimensions()} dimensions, expected ${checked.header.count} of ${dimensions}`);
+    }
+    let deleted = checked.deleted;
+    let keys: Float64Array | undefined;
+    if (deleted === undefined && total !== expectedCount) {
+      // Header-only check of a file with deleted elements: their number comes from the keys hnswlib loaded (one
+      // native call), which must also be distinct and, for live ones, dense.
+      const ids = index.getIdsList();
+      if (ids.length !== total) throw corrupt(`holds ${total} vectors under ${ids.length} distinct keys`);
+      keys = new Float64Array(expectedCount);
+      let live = 0;
+      for (const id of ids) {
+        if (id >= DELETED_KEY_BASE) continue;
+        if (live === expectedCount || (opts.denseKeys && id >= expectedCount)) throw corrupt(`holds a live key ${id} beyond the ${expectedCount} expected`);
+        keys[live++] = id;
+      }
+      if (live !== expectedCount) throw corrupt(`holds ${live} live vectors, the manifest expects ${expectedCount}`);
+      deleted = total - expectedCount;
     }
     index.setEf(opts.efSearch);
     const table = checked.vectors && checked.labels ? vectorTable(checked.vectors, checked.labels, dimensions) : undefined;
-    return new HnswVectorIndex(index, dimensions, opts, table);
+    const loaded = new HnswVectorIndex(index, dimensions, opts, table, deleted ?? 0);
+    loaded.keysCache = keys;
+    return loaded;
   }
 
+  /**
+   * Writes the index of the next generation from the previous generation's file without rebuilding the graph:
+   * `previousFile` is checked (link by link, or its header when `options.checksumVerified`), copied to a scratch file
+   * beside `newFile` with every element relabelled (previous key -> new key; a gone vector becomes a deleted element,
+   * kept as a routing node under a key >= DELETED_KEY_BASE that no search returns), read into a fresh hnswlib object
+   * (never one that serves), the added vectors are inserted, and the result is written to `newFile` and verified like
+   * `writeTo` (fsync, check link by link, reload, compare counts). `previousFile` is only read.
+   *
+   * With `reuseDeleted`, added vectors take the slots of deleted elements first (hnswlib's replaceDeleted: the file
+   * does not grow, but each such insertion rewires the old neighbours, costs about five plain insertions and keeps the
+   * old element's level, which lowers recall a little at small efSearch); otherwise they are appended and deleted
+   * elements accumulate until the caller rebuilds. Failures: INDEX_CORRUPT (the
+   * previous file), INDEX_WRITE_FAILED (writing), INTERNAL (an inconsistent change).
+   */
+  static async updateFile(
+    previousFile: string,
+    newFile: string,
+    dimensions: number,
+    change: HnswKeyChange,
+    options: HnswOptions & { reuseDeleted?: boolean } = {},
+  ): Promise<{ elements: number; deleted: number }> {
+    checkDimensions(dimensions);
+    checkKeyChange(change, dimensions);
+    const opts = { ...DEFAULTS, ...options };
+    const { keyMap } = change;
+    const previousCount = keyMap.length;
+    const checked = await checkHnswFile(previousFile, dimensions, previousCount, { headerOnly: opts.checksumVerified, denseKeys: true });
+    const corrupt = (what: string) => new AppError('INDEX_CORRUPT', `The previous vector index ${previousFile} ${what}; run "sourcier index --rebuild".`);
+
+    // Relabel into a scratch copy: hnswlib cannot change a key, but its file holds one per element.
+    const scratch = `${newFile}.${randomBytes(4).toString('hex')}.relabel`;
+    const reuse = options.reuseDeleted === true;
+    const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
+    let deleted = 0;
+    try {
+      const seen = new Uint8Array(previousCount);
+      let live = 0;
+      await relabelHnswFile(previousFile, scratch, (key, isDeleted) => {
+        if (isDeleted) return DELETED_KEY_BASE + deleted++;
+        if (!(key < previousCount) || seen[key]) throw corrupt(`holds the key ${key} twice or beyond its ${previousCount} vectors`);
+        seen[key] = 1;
+        live++;
+        const next = keyMap[key]!;
+        return next >= 0 ? next : DELETED_KEY_BASE + deleted++;
+      });
+      if (live !== previousCount) throw corrupt(`holds ${live} live vectors, ${previousCount} expected`);
+      try {
+        if (opts.syncIo) index.readIndexSync(scratch, reuse);
+        else await index.readIndex(scratch, reuse);
+      } catch (error) {
+        throw new AppError('INDEX_CORRUPT', `hnswlib could not read the previous vector index ${previousFile}; run "sourcier index --rebuild".`, { cause: error });
+      }
+    } finally {
+      await rm(scratch, { force: true }).catch(() => {});
+    }
+    if (index.getCurrentCount() !== checked.header.count) throw corrupt(`loaded ${index.getCurrentCount()} vectors, ${checked.header.count} expected`);
+
+    const added = change.addedKeys.length;
+    const reused = reuse ? Math.min(deleted, added) : 0;
+    const elements = checked.header.count + added - reused;
+    try {
+      if (elements > index.getMaxElements()) index.resizeIndex(elements);
+      for (let i = 0; i < added; i++) {
+        index.addPoint(Array.from(change.addedVectors.subarray(i * dimensions, (i + 1) * dimensions)), change.addedKeys[i]!, reuse);
+      }
+    } catch (error) {
+      throw new AppError('INTERNAL', `hnswlib refused a vector while updating the index from ${previousFile}: ${describe(error)}.`, { cause: error });
+    }
+    deleted -= reused;
+    if (index.getCurrentCount() !== elements) throw new AppError('INTERNAL', `The updated vector index holds ${index.getCurrentCount()} elements, ${elements} expected.`);
+    index.setEf(opts.efSearch);
+    const updated = new HnswVectorIndex(index, dimensions, opts, undefined, deleted);
+    await updated.writeTo(newFile, { denseKeys: true });
+    return { elements, deleted };
+  }
+
+  /** Live vectors (deleted elements left by `updateFile` are not counted). */
   get size(): number {
-    return this.index.getCurrentCount();
+    return this.index.getCurrentCount() - this.deleted;
   }
 
   /** Search breadth currently in use (hnswlib resets it to 10 on load; readFrom sets it again). */
@@ -132,7 +278,9 @@ export class HnswVectorIndex implements VectorIndex {
   /** Adds (or replaces) the vector of `key`. Not while `writeTo` runs (hnswlib writes from a worker thread). */
   add(key: number, vector: Float32Array): void {
     if (this.writing) throw new AppError('INTERNAL', 'The vector index is being written; add vectors before or after writeTo, not during it.');
-    if (!Number.isSafeInteger(key) || key < 0) throw new AppError('INTERNAL', `Vector key ${key} is not a non-negative integer; keys are chunk positions.`);
+    if (!Number.isSafeInteger(key) || key < 0 || key >= DELETED_KEY_BASE) {
+      throw new AppError('INTERNAL', `Vector key ${key} is not a non-negative integer below 2^52; keys are chunk positions.`);
+    }
     this.checkVector(vector);
     const max = this.index.getMaxElements();
     if (this.index.getCurrentCount() >= max) this.index.resizeIndex(Math.max(16, max * 2));
@@ -191,15 +339,16 @@ export class HnswVectorIndex implements VectorIndex {
   /**
    * Writes the index to `file`, fsyncs it and its folder, then verifies: the file is checked like `readFrom` does and
    * loaded into a fresh object whose count and dimensions must match (hnswlib reports success even on a full disk).
-   * Failure: INDEX_WRITE_FAILED.
+   * `verify.denseKeys`: the keys must also be exactly 0..size-1 (default false). Failure: INDEX_WRITE_FAILED.
    */
-  async writeTo(file: string): Promise<void> {
+  async writeTo(file: string, verify: { denseKeys?: boolean } = {}): Promise<void> {
     const count = this.size;
+    const elements = this.index.getCurrentCount();
     if (this.writing) throw new AppError('INTERNAL', 'The vector index is already being written.');
     this.writing = true;
     try {
       // Capacity is written into the file and drives allocation on load: store exactly what is there.
-      if (count > 0 && this.index.getMaxElements() !== count) this.index.resizeIndex(count);
+      if (elements > 0 && this.index.getMaxElements() !== elements) this.index.resizeIndex(elements);
       try {
         if (this.options.syncIo) this.index.writeIndexSync(file);
         else await this.index.writeIndex(file);
@@ -213,8 +362,14 @@ export class HnswVectorIndex implements VectorIndex {
     }
     try {
       // The copy only proves the file loads: no vector table for it (vectorOf given).
-      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, { vectorOf: () => undefined, syncIo: this.options.syncIo });
-      if (copy.size !== count || copy.dimensions !== this.dimensions) throw new Error('reloaded index differs');
+      const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, {
+        vectorOf: () => undefined,
+        syncIo: this.options.syncIo,
+        denseKeys: verify.denseKeys === true,
+      });
+      if (copy.size !== count || copy.index.getCurrentCount() !== elements || copy.dimensions !== this.dimensions) {
+        throw new Error('reloaded index differs');
+      }
     } catch (error) {
       throw new AppError(
         'INDEX_WRITE_FAILED',
@@ -239,8 +394,12 @@ export class HnswVectorIndex implements VectorIndex {
     return exactSearchKeys(keys, vectorOf, vector, k);
   }
 
+  /** Live keys (deleted elements' keys left out). */
   private keys(): Float64Array {
-    this.keysCache ??= Float64Array.from(this.index.getIdsList());
+    if (!this.keysCache) {
+      const ids = this.index.getIdsList();
+      this.keysCache = Float64Array.from(this.deleted > 0 ? ids.filter((id) => id < DELETED_KEY_BASE) : ids);
+    }
     return this.keysCache;
   }
 
@@ -251,18 +410,21 @@ export class HnswVectorIndex implements VectorIndex {
   }
 }
 
-/** key -> row of a flat vector table; an array index when keys are dense (chunk positions), a Map otherwise. */
+/**
+ * key -> row of a flat vector table; an array index when keys are dense (chunk positions), a Map otherwise. Rows of
+ * deleted elements are left out.
+ */
 function vectorTable(vectors: Float32Array, labels: Float64Array, dim: number): (key: number) => Float32Array | undefined {
   const row = (r: number) => vectors.subarray(r * dim, (r + 1) * dim);
   let max = -1;
-  for (const l of labels) if (l > max) max = l;
+  for (const l of labels) if (l > max && l < DELETED_KEY_BASE) max = l;
   if (max < 4 * labels.length + 1024) {
     const rowOf = new Int32Array(max + 1).fill(-1);
-    labels.forEach((l, r) => (rowOf[l] = r));
+    labels.forEach((l, r) => l <= max && (rowOf[l] = r));
     return (key) => (key >= 0 && key <= max && rowOf[key]! >= 0 ? row(rowOf[key]!) : undefined);
   }
   const rowOf = new Map<number, number>();
-  labels.forEach((l, r) => rowOf.set(l, r));
+  labels.forEach((l, r) => l < DELETED_KEY_BASE && rowOf.set(l, r));
   return (key) => {
     const r = rowOf.get(key);
     return r === undefined ? undefined : row(r);
