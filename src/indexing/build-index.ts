@@ -10,6 +10,7 @@ import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
 import { buildLexicalIndex, deserializeLexicalIndex, lexicalParts, serializeLexicalIndex, type LexicalIndex, type LexicalSettings } from '../lexical/bm25-index.js';
 import { updateLexicalIndex } from '../lexical/update-lexical-index.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
+import { updateHnswFile } from './update-hnsw-file.js';
 import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js';
 import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
@@ -160,20 +161,27 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
 
     // Embed the new chunks (batched). Every vector goes to the HNSW builder as soon as it exists (reused ones first),
     // so that graph insertion runs on another thread during embedding and the lexical index.
+    // When the previous generation has a graph of the same vectors, it is updated (gone chunks deleted, new ones
+    // inserted) instead of rebuilt from every vector: see updateHnswFile, which falls back to a full build itself.
     let hnsw: HnswBuilder | undefined;
+    const updateGraph = embedder !== undefined && previous !== undefined && reusable && previous.manifest.mode === 'hybrid';
+    const threadedHnsw = options.threadedHnsw ?? (chunks.length >= 5000 && availableParallelism() > 2);
     if (embedder) {
       const dims = embedder.dimensions;
-      hnsw = await startHnswBuilder({ dimensions: dims, capacity: chunks.length, threaded: options.threadedHnsw ?? (chunks.length >= 5000 && availableParallelism() > 2), logger });
+      if (!updateGraph) hnsw = await startHnswBuilder({ dimensions: dims, capacity: chunks.length, threaded: threadedHnsw, logger });
       const feed = (keys: number[], rows: Array<Float32Array | undefined>) => {
+        if (!hnsw) return;
         const flat = new Float32Array(keys.length * dims);
         rows.forEach((v, j) => flat.set(v!, j * dims));
-        hnsw!.add(Int32Array.from(keys), flat);
+        hnsw.add(Int32Array.from(keys), flat);
       };
-      const reused: number[] = [];
-      vectors.forEach((v, key) => void (v && reused.push(key)));
-      for (let i = 0; i < reused.length; i += 8192) {
-        const keys = reused.slice(i, i + 8192);
-        feed(keys, keys.map((k) => vectors[k]));
+      if (hnsw) {
+        const reused: number[] = [];
+        vectors.forEach((v, key) => void (v && reused.push(key)));
+        for (let i = 0; i < reused.length; i += 8192) {
+          const keys = reused.slice(i, i + 8192);
+          feed(keys, keys.map((k) => vectors[k]));
+        }
       }
       const batch = options.embedBatchSize ?? 32;
       for (let i = 0; i < toEmbed.length; i += batch) {
@@ -189,8 +197,30 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     // Write a new generation; it becomes live only once every file is written and verified.
     const writer = await store.beginGeneration();
     try {
-      // The graph is finished and written by the builder while this thread builds and writes the rest.
-      const hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
+      // The graph is finished and written (by the builder's thread, or updated from the previous one) while this
+      // thread builds and writes the rest.
+      let graphUpdated = false;
+      let hnswWritten: Promise<void> | undefined = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
+      if (embedder && updateGraph) {
+        const dims = embedder.dimensions;
+        const addedVectors = new Float32Array(toEmbed.length * dims);
+        toEmbed.forEach((key, j) => addedVectors.set(vectors[key]!, j * dims));
+        hnswWritten = updateHnswFile(join(previous!.dir, INDEX_FILES.hnsw), writer.path(INDEX_FILES.hnsw), {
+          dimensions: dims,
+          keyMap,
+          addedKeys: Int32Array.from(toEmbed),
+          addedVectors,
+          size: chunks.length,
+          vectorOf: (key) => vectors[key]!,
+          // The store verified the previous generation's checksums when it was read.
+          checksumVerified: true,
+          threaded: threadedHnsw,
+          logger,
+        }).then((result) => {
+          graphUpdated = result.mode === 'incremental';
+          if (result.reason) logger.info('vector graph rebuilt from every vector', { reason: result.reason });
+        });
+      }
       hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
       lap('hnsw');
       progress({ stage: 'index', done: 0, total: chunks.length });
@@ -263,7 +293,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         seconds: (performance.now() - started) / 1000,
         generation,
         stages,
-        reused: { lexical: previousLexical !== undefined, vectors: false, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
+        reused: { lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;

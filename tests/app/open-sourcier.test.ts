@@ -111,8 +111,17 @@ describe('openSourcier on the bundled corpus with the tiny model', () => {
 describe('index lifecycle', () => {
   it('re-indexes only new and changed articles and drops deleted ones', async () => {
     const ws = await workspace();
+    // Enough articles that one changed and one deleted leave the vector graph worth updating rather than rebuilding.
+    for (let i = 0; i < 24; i++) {
+      const town = ['Lille', 'Nantes', 'Rennes', 'Dijon', 'Metz', 'Brest'][i % 6]!;
+      await writeFile(
+        join(ws.corpusDir, 'news', `breve-${i}.txt`),
+        `Brève ${i} de ${town}\n\nLe conseil municipal de ${town} a adopté le budget ${2000 + i} après ${i + 3} heures de débat. ` +
+          `Les élus ont aussi voté ${i + 1} subventions pour les associations sportives et culturelles de la ville.`,
+      );
+    }
     const full = await buildIndexFromConfig(configFor(ws), { embedder });
-    expect(full).toMatchObject({ articles: 7, added: 7, changed: 0, removed: 0, unchanged: 0 });
+    expect(full).toMatchObject({ articles: 31, added: 31, changed: 0, removed: 0, unchanged: 0 });
     expect(full.embedded).toBe(full.chunks);
 
     const md = join(ws.corpusDir, 'news', 'economie', '2023-03-port-de-marseille.md');
@@ -120,7 +129,7 @@ describe('index lifecycle', () => {
     await unlink(join(ws.corpusDir, 'news', 'sport', '2024-08-marathon-paris.html'));
     await writeFile(join(ws.corpusDir, 'news', 'nouveau.txt'), 'Un nouvel article\n\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports pour les moins de 18 ans.');
     const incremental = await buildIndexFromConfig(configFor(ws), { embedder });
-    expect(incremental).toMatchObject({ articles: 7, added: 1, changed: 1, removed: 1, unchanged: 5 });
+    expect(incremental).toMatchObject({ articles: 31, added: 1, changed: 1, removed: 1, unchanged: 29 });
 
     const s = await open(ws);
     const changedChunks = (await s.ask('Combien de conteneurs le port de Marseille a-t-il traités ?')).citations;
@@ -134,7 +143,7 @@ describe('index lifecycle', () => {
 
     // The lexical index and dedup sketches were derived from the previous generation, and hold exactly what a full
     // build of the same corpus writes.
-    expect(incremental.reused).toMatchObject({ lexical: true, sketches: 5 });
+    expect(incremental.reused).toEqual({ lexical: true, vectors: true, sketches: 29 });
     const fullDir = join(ws.dir, 'index-full');
     const rebuilt = await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
     expect(rebuilt.reused).toMatchObject({ lexical: false, vectors: false, sketches: 0 });
@@ -142,6 +151,11 @@ describe('index lifecycle', () => {
     for (const name of [INDEX_FILES.chunks, INDEX_FILES.lexical, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.vectors]) {
       const [a, b] = await Promise.all([readFile(join(live!.dir, name)), readFile(join(fullLive!.dir, name))]);
       expect(a.equals(b), name).toBe(true);
+    }
+    // The updated graph finds every chunk's own vector first, like the rebuilt one.
+    const updatedGraph = await loadGeneration(live!, { serving: true });
+    for (let key = 0; key < updatedGraph.chunks.length; key++) {
+      expect(updatedGraph.vectors!.search(updatedGraph.vectorOf(key)!, 1)[0]!.key).toBe(key);
     }
   });
 
