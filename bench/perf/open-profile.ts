@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeArticles, decodeChunkTable, decodeVectors } from '../../src/indexing/chunk-table.js';
+import { decodeArticleTable } from '../../src/indexing/article-table.js';
+import { decodeChunkTable, decodeVectors } from '../../src/indexing/chunk-table.js';
 import { INDEX_FILES, type SourcierManifest } from '../../src/indexing/index-format.js';
 import { loadGeneration } from '../../src/indexing/load-generation.js';
 import { deserializeLexicalIndex } from '../../src/lexical/bm25-index.js';
@@ -24,8 +25,8 @@ async function time<T>(name: string, f: () => Promise<T> | T): Promise<T> {
 const live = (await time('readLive (sha256 of every file)', () => openStore(indexDir).readLive()))!;
 const m = live.manifest as unknown as SourcierManifest;
 const read = (name: string) => readFile(join(live.dir, name));
-const articleBytes = await time('read articles.json', () => read(INDEX_FILES.articles));
-const articles = await time('decode articles', () => decodeArticles(articleBytes));
+const articleBytes = await time('read articles.bin', () => read(INDEX_FILES.articles));
+const articles = await time('decode articles', () => decodeArticleTable(articleBytes));
 const chunkBytes = await time('read chunks.bin', () => read(INDEX_FILES.chunks));
 await time('decode chunks', () => decodeChunkTable(chunkBytes, articles));
 const lexicalBytes = await time('read lexical.bin', () => read(INDEX_FILES.lexical));

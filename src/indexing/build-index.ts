@@ -9,7 +9,8 @@ import { buildLexicalIndex, serializeLexicalIndex } from '../lexical/bm25-index.
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { groupDuplicates } from '../dedup/group-duplicates.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
-import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
+import { encodeArticleTable } from './article-table.js';
+import { encodeChunkTable, encodeVectors } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
 
@@ -192,7 +193,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       const steps = embedder ? 6 : 4;
       let step = 0;
       const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
-      await writer.writeFile(INDEX_FILES.articles, encodeArticles(articles));
+      await writer.writeFile(INDEX_FILES.articles, encodeArticleTable(articles));
       wrote();
       await writer.writeFile(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       wrote();

@@ -45,15 +45,18 @@ export function decodeChunkTable(bytes: Uint8Array, articles: Article[]): Chunk[
   const corrupt = (why: string) =>
     new AppError('INDEX_CORRUPT', `The chunk table is damaged (${why}); run "sourcier index --rebuild".`);
   if (bytes.byteLength < 16 || bytes.byteLength % 4 !== 0) throw corrupt('bad size');
-  const ints = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  // Int32 views need 4-byte alignment; a Buffer from a pool may not have it. The view keeps the file's bytes alive:
+  // sentence spans are read from it on first use.
+  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
+  const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   if (ints[0] !== MAGIC || ints[1] !== VERSION) throw corrupt('bad header');
   const chunkCount = ints[2]!;
   const sentenceCount = ints[3]!;
   if (chunkCount < 0 || sentenceCount < 0 || ints.length !== 4 + chunkCount * CHUNK_INTS + sentenceCount * 2) {
     throw corrupt('counts do not match the file size');
   }
+  const table: SentenceTable = { ints, base: 4 + chunkCount * CHUNK_INTS };
   const chunks: Chunk[] = new Array(chunkCount);
-  const sentenceBase = 4 + chunkCount * CHUNK_INTS;
   for (let i = 0, c = 4; i < chunkCount; i++, c += CHUNK_INTS) {
     const article = articles[ints[c]!];
     const start = ints[c + 2]!;
@@ -63,44 +66,67 @@ export function decodeChunkTable(bytes: Uint8Array, articles: Article[]): Chunk[
     if (!article || start < 0 || end > article.text.length || start > end || first < 0 || count < 0 || first + count > sentenceCount) {
       throw corrupt(`chunk ${i} is out of range`);
     }
-    const sentences: Span[] = new Array(count);
-    for (let k = 0; k < count; k++) {
-      const at = sentenceBase + (first + k) * 2;
-      sentences[k] = { start: ints[at]!, end: ints[at + 1]! };
-    }
-    const ordinal = ints[c + 1]!;
-    chunks[i] = {
-      id: `${article.id}#${ordinal}`,
-      articleId: article.id,
-      ordinal,
-      start,
-      end,
-      text: article.text.slice(start, end),
-      sentences,
-      tokens: ints[c + 4]!,
-    };
+    chunks[i] = new StoredChunk(article, ints[c + 1]!, start, end, ints[c + 4]!, table, first, count);
   }
   return chunks;
 }
 
-/** Articles as one JSON array: metadata + text. */
-export function encodeArticles(articles: Article[]): Uint8Array {
-  return Buffer.from(JSON.stringify(articles), 'utf8');
+interface SentenceTable {
+  ints: Int32Array;
+  /** Index in `ints` of the first sentence span. */
+  base: number;
 }
 
-export function decodeArticles(bytes: Uint8Array): Article[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch (cause) {
-    throw new AppError('INDEX_CORRUPT', 'The article table is not valid JSON; run "sourcier index --rebuild".', { cause });
+/**
+ * A chunk of a loaded table. `text` and `sentences` are made on first use (from the article text and the table):
+ * opening 285k chunks then costs one small object each instead of a text slice, an array and a span object per
+ * sentence, which most chunks never need. `toJSON` gives the plain `Chunk`.
+ */
+class StoredChunk implements Chunk {
+  readonly id: string;
+  readonly articleId: string;
+  #article: Article;
+  #table: SentenceTable;
+  #first: number;
+  #count: number;
+  #sentences: Span[] | undefined;
+
+  constructor(
+    article: Article,
+    readonly ordinal: number,
+    readonly start: number,
+    readonly end: number,
+    readonly tokens: number,
+    table: SentenceTable,
+    first: number,
+    count: number,
+  ) {
+    this.id = `${article.id}#${ordinal}`;
+    this.articleId = article.id;
+    this.#article = article;
+    this.#table = table;
+    this.#first = first;
+    this.#count = count;
   }
-  if (!Array.isArray(parsed)) throw new AppError('INDEX_CORRUPT', 'The article table is not a list; run "sourcier index --rebuild".');
-  // A table that passed its checksum can still hold the wrong shape (written by another tool): refuse it here rather
-  // than fail later with a TypeError.
-  const bad = parsed.findIndex((a: Partial<Article> | null) => typeof a?.id !== 'string' || typeof a.text !== 'string' || typeof a.title !== 'string');
-  if (bad >= 0) throw new AppError('INDEX_CORRUPT', `The article table's entry ${bad} has no id, title or text; run "sourcier index --rebuild".`);
-  return parsed as Article[];
+
+  get text(): string {
+    return this.#article.text.slice(this.start, this.end);
+  }
+
+  get sentences(): Span[] {
+    if (!this.#sentences) {
+      const { ints, base } = this.#table;
+      const spans: Span[] = new Array(this.#count);
+      for (let k = 0, at = base + this.#first * 2; k < this.#count; k++, at += 2) spans[k] = { start: ints[at]!, end: ints[at + 1]! };
+      this.#sentences = spans;
+    }
+    return this.#sentences;
+  }
+
+  toJSON(): Chunk {
+    const { id, articleId, ordinal, start, end, text, sentences, tokens } = this;
+    return { id, articleId, ordinal, start, end, text, sentences, tokens };
+  }
 }
 
 /** Flat little-endian float32 vectors, `count * dimensions` values in chunk order. */

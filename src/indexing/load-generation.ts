@@ -5,7 +5,8 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk } from '../core/types.js';
 import { deserializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
 import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
-import { decodeArticles, decodeChunkTable, decodeVectors } from './chunk-table.js';
+import { decodeArticleTable } from './article-table.js';
+import { decodeChunkTable, decodeVectors } from './chunk-table.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type SourcierManifest } from './index-format.js';
 
 /** A live generation as the store hands it over (already checksum-verified). */
@@ -49,7 +50,7 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
     );
   }
   const read = (name: string) => readFile(join(live.dir, name));
-  const articles = decodeArticles(await read(INDEX_FILES.articles));
+  const articles = decodeArticleTable(await read(INDEX_FILES.articles));
   const chunks = decodeChunkTable(await read(INDEX_FILES.chunks), articles);
   if (chunks.length !== manifest.counts.chunks || articles.length !== manifest.counts.articles) {
     throw new AppError('INDEX_CORRUPT', `The index in ${live.dir} does not hold the counts its manifest records; run "sourcier index --rebuild".`);
