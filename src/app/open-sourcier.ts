@@ -3,7 +3,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import type { CoreConfig } from '../core/config.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
-import { buildIndex } from '../indexing/build-index.js';
+import type { BuildIndexOptions } from '../indexing/build-index.js';
 import { loadGeneration, type LoadedGeneration } from '../indexing/load-generation.js';
 import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
@@ -25,6 +25,14 @@ export interface OpenSourcierDeps {
   now?: () => Date;
   /** Briefing settings (see parseBriefConfig); default: state in data/briefings.json. */
   brief?: { stateFile?: string };
+}
+
+/**
+ * Builds an index generation. Imported on first use: ingestion pulls in the HTML, YAML and legacy-encoding parsers,
+ * which answering from an existing index never needs.
+ */
+async function buildIndex(options: BuildIndexOptions): Promise<IndexSummary> {
+  return (await import('../indexing/build-index.js')).buildIndex(options);
 }
 
 interface EmbedderChoice {
