@@ -75,8 +75,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     let previous: LoadedGeneration | undefined;
     if (!options.rebuild) {
       try {
-        const live = await store.readLive();
-        if (live) previous = await loadGeneration(live, { logger });
+        previous = await store.loadLive((live) => loadGeneration(live, { logger }));
       } catch (error) {
         if (!isAppError(error)) throw error;
         logger.warn('previous index unusable, rebuilding everything', { code: error.code, reason: error.message });

@@ -305,12 +305,16 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
       ...live,
       async readFile(name) {
         const checked = check(name); // files are hashed in the order the loader asks for them
-        if (!manifest.files[name]) await checked; // a file the manifest does not list is damage: throws
+        const expected = manifest.files[name];
+        if (!expected) await checked; // a file the manifest does not list is damage: throws
+        let bytes: Buffer;
         try {
-          return await fs.readFile(join(dir, name));
+          bytes = await fs.readFile(join(dir, name));
         } catch (error) {
           throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
         }
+        if (bytes.length !== expected!.bytes) throw damaged(`${name} has ${bytes.length} bytes, the manifest records ${expected!.bytes}`);
+        return bytes;
       },
       verified: check,
     };
