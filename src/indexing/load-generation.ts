@@ -59,15 +59,17 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   const checksumVerified = live.checksumVerified !== false;
   let flat: Float32Array | undefined;
   const vectorOf = (key: number) => (flat ? flat.subarray(key * dims, (key + 1) * dims) : undefined);
-  // The HNSW graph is read by hnswlib on the thread pool, once its checksum has matched, while this thread decodes
-  // the other files. Exact filtered search reads the stored vectors instead of keeping a second copy inside the index.
-  // With checksums verified, only the header is checked again (the manifest was written after the file was verified
-  // link by link).
+  // The HNSW graph is read by hnswlib on the thread pool while this thread decodes the other files and the store
+  // hashes them; it is used only once its checksum matched (the store drops the whole generation otherwise). Exact
+  // filtered search reads the stored vectors instead of keeping a second copy inside the index. With checksums
+  // verified, only the header is checked before hnswlib reads the file (the manifest was written after the file was
+  // verified link by link).
   const graph =
     options.serving && hybrid
-      ? (live.verified?.(INDEX_FILES.hnsw) ?? Promise.resolve()).then(() =>
+      ? Promise.all([
           HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, manifest.counts.chunks, { vectorOf, checksumVerified }),
-        )
+          live.verified?.(INDEX_FILES.hnsw),
+        ]).then(([index]) => index)
       : undefined;
   graph?.catch(() => {}); // awaited below; a failure while this thread decodes is not unhandled
   const read = live.readFile ? (name: string) => live.readFile!(name) : (name: string) => readFile(join(live.dir, name));

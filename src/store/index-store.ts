@@ -207,6 +207,27 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
   };
 
+  /**
+   * Reads a file of known size in one request to the thread pool where possible. fs.readFile reads 512 KiB at a time,
+   * each next block issued from this thread: while this thread runs something long (loading the embedding model
+   * alongside the index), the read stalls.
+   */
+  const readWhole = async (path: string, size: number): Promise<Buffer> => {
+    const handle = await fs.open(path, 'r');
+    try {
+      const bytes = Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await handle.read(bytes, at, size - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return at === size ? bytes : bytes.subarray(0, at);
+    } finally {
+      await handle.close();
+    }
+  };
+
   const listGenerations = async (): Promise<string[] | undefined> => {
     let names: string[];
     try {
@@ -309,7 +330,7 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
         if (!expected) await checked; // a file the manifest does not list is damage: throws
         let bytes: Buffer;
         try {
-          bytes = await fs.readFile(join(dir, name));
+          bytes = await readWhole(join(dir, name), expected!.bytes);
         } catch (error) {
           throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
         }

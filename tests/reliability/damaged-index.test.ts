@@ -74,6 +74,25 @@ const CASES: Case[] = [
   { name: 'zeroed article table', damage: async ({ live }) => writeFile(join(live, 'articles.bin'), Buffer.alloc((await readFile(join(live, 'articles.bin'))).length)), expect: 'previous' },
   { name: 'one bit flipped in an article text', damage: ({ live }) => flipBit(join(live, 'articles.bin'), (n) => n - 5), expect: 'previous' },
   { name: 'one bit flipped in the HNSW graph', damage: ({ live }) => flipBit(join(live, 'vectors.hnsw'), (n) => Math.floor(n / 2)), expect: 'previous' },
+  { name: 'one bit flipped at the end of the HNSW graph (upper-level links)', damage: ({ live }) => flipBit(join(live, 'vectors.hnsw'), (n) => n - 3), expect: 'previous' },
+  {
+    name: 'one bit flipped in the last HNSW link list size (hnswlib reads the file while its checksum is computed)',
+    damage: async ({ live }) => {
+      // Walk the per-element link lists that follow level 0 to the last element's size field.
+      const bytes = await readFile(join(live, 'vectors.hnsw'));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      const count = Number(view.getBigUint64(16, true));
+      let at = 96 + count * Number(view.getBigUint64(24, true));
+      let last = at;
+      for (let i = 0; i < count; i++) {
+        last = at;
+        at += 4 + view.getUint32(at, true);
+      }
+      bytes[last + 1]! ^= 0x01;
+      await writeFile(join(live, 'vectors.hnsw'), bytes);
+    },
+    expect: 'previous',
+  },
   { name: 'one bit flipped in the lexical index', damage: ({ live }) => flipBit(join(live, 'lexical.bin'), (n) => n - 3), expect: 'previous' },
   { name: 'one bit flipped in the vectors', damage: ({ live }) => flipBit(join(live, 'vectors.f32'), () => 7), expect: 'previous' },
   { name: 'truncated manifest', damage: ({ live }) => truncate(join(live, 'manifest.json'), 40), expect: 'previous' },
