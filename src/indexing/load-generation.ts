@@ -4,7 +4,7 @@ import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk } from '../core/types.js';
 import { deserializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
-import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import type { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
 import { decodeArticleTable } from './article-table.js';
 import { decodeChunkTable, decodeVectors } from './chunk-table.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type SourcierManifest } from './index-format.js';
@@ -67,7 +67,10 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   const graph =
     options.serving && hybrid
       ? Promise.all([
-          HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, manifest.counts.chunks, { vectorOf, checksumVerified }),
+          // hnswlib (a native addon) is loaded only for an index with vectors.
+          import('../vector-index/hnsw-vector-index.js').then(({ HnswVectorIndex }) =>
+            HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, manifest.counts.chunks, { vectorOf, checksumVerified }),
+          ),
           live.verified?.(INDEX_FILES.hnsw),
         ]).then(([index]) => index)
       : undefined;
