@@ -79,8 +79,8 @@ export interface GenerationReader extends LiveGeneration {
   /** The bytes of a file the manifest lists (INDEX_CORRUPT if it cannot be read); its checksum is verified alongside. */
   readFile(name: string): Promise<Buffer>;
   /**
-   * Resolves once the file matched its size and sha256 in the manifest (INDEX_CORRUPT if not): for a file that a
-   * native library reads by itself, which must only ever see verified bytes.
+   * Resolves once the file matched its size and sha256 in the manifest (INDEX_CORRUPT if not): for a file the loader
+   * does not read through `readFile` (a native library reads it by itself). `loadLive` waits for every file anyway.
    */
   verified(name: string): Promise<void>;
 }
@@ -325,16 +325,16 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     const reader: GenerationReader = {
       ...live,
       async readFile(name) {
-        const checked = check(name); // files are hashed in the order the loader asks for them
         const expected = manifest.files[name];
-        if (!expected) await checked; // a file the manifest does not list is damage: throws
+        if (!expected) throw damaged(`${name} is missing from ${MANIFEST_FILE}`);
+        void check(name); // files are hashed in the order the loader asks for them
         let bytes: Buffer;
         try {
-          bytes = await readWhole(join(dir, name), expected!.bytes);
+          bytes = await readWhole(join(dir, name), expected.bytes);
         } catch (error) {
           throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
         }
-        if (bytes.length !== expected!.bytes) throw damaged(`${name} has ${bytes.length} bytes, the manifest records ${expected!.bytes}`);
+        if (bytes.length !== expected.bytes) throw damaged(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
         return bytes;
       },
       verified: check,
