@@ -322,19 +322,26 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
       }
       return c;
     };
+    // What the reader itself found wrong counts as damage too, whatever the loader does with the error.
+    const readFailures: AppError[] = [];
+    const readFailure = (what: string, cause?: unknown): AppError => {
+      const error = damaged(what, cause);
+      readFailures.push(error);
+      return error;
+    };
     const reader: GenerationReader = {
       ...live,
       async readFile(name) {
         const expected = manifest.files[name];
-        if (!expected) throw damaged(`${name} is missing from ${MANIFEST_FILE}`);
+        if (!expected) throw readFailure(`${name} is missing from ${MANIFEST_FILE}`);
         void check(name); // files are hashed in the order the loader asks for them
         let bytes: Buffer;
         try {
           bytes = await readWhole(join(dir, name), expected.bytes);
         } catch (error) {
-          throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
+          throw readFailure(`${name} cannot be read (${errorCode(error)})`, error);
         }
-        if (bytes.length !== expected.bytes) throw damaged(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
+        if (bytes.length !== expected.bytes) throw readFailure(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
         return bytes;
       },
       verified: check,
@@ -348,8 +355,8 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
       for (const name of Object.keys(manifest.files)) void check(name);
       const outcome = await loading;
       const settled = await Promise.allSettled(checks.values());
-      const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (bad) throw bad.reason; // damaged: the caller falls back to the previous generation
+      const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason ?? readFailures[0];
+      if (bad) throw bad; // damaged: the caller falls back to the previous generation
       if (!outcome.ok) throw new LoaderFailure(outcome.error);
       return outcome.value;
     } finally {

@@ -268,6 +268,32 @@ describe('openStore: loadLive (checksums verified while the loader parses)', () 
     expect(calls).toBe(1);
   });
 
+  it('falls back when the loader cannot read a file, even if the loader turns the error into another', async () => {
+    const s = store();
+    const previous = await commitBuild(s, 1);
+    const live = await commitBuild(s, 2);
+    // The file is intact (its checksum matches); only the reader's own open fails (the hasher opens it first).
+    const target = join(indexDir, live, 'chunks.bin');
+    let opens = 0;
+    const fs: StoreDeps['fs'] = {
+      ...nodeStoreFs,
+      open: async (path, flags) => {
+        if (path === target && ++opens === 2) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+        return nodeStoreFs.open(path, flags);
+      },
+    };
+    const loaded = await store({ fs }).loadLive(async (g) => {
+      try {
+        await g.readFile('chunks.bin');
+      } catch {
+        throw new Error('the loader gave up');
+      }
+      return g.id;
+    });
+    expect(opens).toBe(2);
+    expect(loaded).toBe(previous);
+  });
+
   it('treats a file the manifest does not list as damage', async () => {
     const s = store();
     await commitBuild(s, 1);
