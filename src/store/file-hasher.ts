@@ -60,7 +60,8 @@ export function startFileHasher(fallback: (path: string) => Promise<FileDigest>)
     for (const p of orphans) fallback(p.path).then(p.resolve, p.reject);
   };
   try {
-    worker = new Worker(WORKER_SOURCE, { eval: true });
+    // No execArgv: the hashing thread needs no loader (`--import tsx` would cost it a few hundred ms to start).
+    worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     worker.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);
       if (!p) return;
