@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 /** Size and sha256 (lowercase hex) of a file's content. */
@@ -8,8 +9,15 @@ export interface FileDigest {
 
 /** Hashes files away from the calling thread; `close` once every wanted digest has arrived. */
 export interface FileHasher {
-  /** Digest of the file at `path`; files are hashed one after the other, in the order asked. */
+  /** Digest of the file at `path`; files and byte ranges are hashed one after the other, in the order asked. */
   hash(path: string): Promise<FileDigest>;
+  /**
+   * Digest of bytes already read. On a SharedArrayBuffer they are hashed by the worker without a copy (the caller
+   * must not change them until the digest arrives); otherwise, or without a worker, on the calling thread.
+   */
+  hashBytes(bytes: Uint8Array): Promise<FileDigest>;
+  /** Whether a worker hashes: bytes read into a SharedArrayBuffer are then hashed off this thread. */
+  readonly threaded: boolean;
   close(): void;
 }
 
@@ -22,7 +30,11 @@ const { parentPort } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const block = Buffer.allocUnsafe(1 << 20);
-parentPort.on('message', ({ id, path }) => {
+parentPort.on('message', ({ id, path, bytes }) => {
+  if (bytes) {
+    parentPort.postMessage({ id, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    return;
+  }
   let fd;
   try {
     fd = openSync(path, 'r');
@@ -50,14 +62,25 @@ type Reply = { id: number; bytes: number; sha256: string } | { id: number; error
  * When no worker can be started (or it dies), the pending and later files are hashed by `fallback` on this thread.
  */
 export function startFileHasher(fallback: (path: string) => Promise<FileDigest>): FileHasher {
-  const pending = new Map<number, { path: string; resolve: (d: FileDigest) => void; reject: (e: unknown) => void }>();
+  type Job = { path: string } | { bytes: Uint8Array };
+  const pending = new Map<number, { job: Job; resolve: (d: FileDigest) => void; reject: (e: unknown) => void }>();
   let nextId = 0;
   let worker: Worker | undefined;
+  const here = (job: Job): Promise<FileDigest> =>
+    'path' in job ? fallback(job.path) : Promise.resolve({ bytes: job.bytes.length, sha256: createHash('sha256').update(job.bytes).digest('hex') });
   const useFallback = () => {
     const orphans = [...pending.values()];
     pending.clear();
     worker = undefined;
-    for (const p of orphans) fallback(p.path).then(p.resolve, p.reject);
+    for (const p of orphans) here(p.job).then(p.resolve, p.reject);
+  };
+  const post = (job: Job): Promise<FileDigest> => {
+    if (!worker) return here(job);
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { job, resolve, reject });
+      worker!.postMessage({ id, ...job });
+    });
   };
   try {
     // No execArgv: the hashing thread needs no loader (`--import tsx` would cost it a few hundred ms to start).
@@ -77,13 +100,10 @@ export function startFileHasher(fallback: (path: string) => Promise<FileDigest>)
     worker = undefined;
   }
   return {
-    hash(path) {
-      if (!worker) return fallback(path);
-      return new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { path, resolve, reject });
-        worker!.postMessage({ id, path });
-      });
+    hash: (path) => post({ path }),
+    hashBytes: (bytes) => (bytes.buffer instanceof SharedArrayBuffer ? post({ bytes }) : here({ bytes })),
+    get threaded() {
+      return worker !== undefined;
     },
     close() {
       const w = worker;

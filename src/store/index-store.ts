@@ -212,10 +212,10 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
    * each next block issued from this thread: while this thread runs something long (loading the embedding model
    * alongside the index), the read stalls.
    */
-  const readWhole = async (path: string, size: number): Promise<Buffer> => {
+  const readWhole = async (path: string, size: number, shared = false): Promise<Buffer> => {
     const handle = await fs.open(path, 'r');
     try {
-      const bytes = Buffer.allocUnsafe(size);
+      const bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
       let at = 0;
       while (at < size) {
         const { bytesRead } = await handle.read(bytes, at, size - at, at);
@@ -286,16 +286,20 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     return { id, dir, manifest };
   };
 
-  /** Checks a file against its manifest entry with `hash`; throws INDEX_CORRUPT saying what is wrong. */
-  const checkFile = async (dir: string, name: string, expected: ManifestFile, hash: (path: string) => Promise<ManifestFile>): Promise<void> => {
+  /** Checks a file's digest against its manifest entry; throws INDEX_CORRUPT saying what is wrong. */
+  const checkDigest = async (dir: string, name: string, expected: ManifestFile, digest: Promise<ManifestFile>): Promise<void> => {
     let actual: ManifestFile;
     try {
-      actual = await hash(join(dir, name));
+      actual = await digest;
     } catch (error) {
       throw damagedIn(dir)(`${name} cannot be read (${errorCode(error)})`, error);
     }
     if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) throw damagedIn(dir)(`${name} does not match its checksum`);
   };
+
+  /** Checks a file against its manifest entry with `hash`; throws INDEX_CORRUPT saying what is wrong. */
+  const checkFile = (dir: string, name: string, expected: ManifestFile, hash: (path: string) => Promise<ManifestFile>): Promise<void> =>
+    checkDigest(dir, name, expected, Promise.resolve().then(() => hash(join(dir, name))));
 
   /** Reads and verifies a generation; throws INDEX_CORRUPT saying what is wrong. */
   const verifyGeneration = async (id: string): Promise<LiveGeneration> => {
@@ -310,7 +314,7 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     const { dir, manifest } = live;
     const damaged = damagedIn(dir);
     // The worker reads files by itself: an injected file system (fault tests) is honoured by hashing on this thread.
-    const hasher: FileHasher = fs === nodeStoreFs ? startFileHasher(hashFile) : { hash: hashFile, close() {} };
+    const hasher: FileHasher = fs === nodeStoreFs ? startFileHasher(hashFile) : inThreadHasher(hashFile);
     const checks = new Map<string, Promise<void>>();
     const check = (name: string): Promise<void> => {
       let c = checks.get(name);
@@ -331,18 +335,26 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     };
     const reader: GenerationReader = {
       ...live,
-      async readFile(name) {
+      readFile(name) {
         const expected = manifest.files[name];
-        if (!expected) throw readFailure(`${name} is missing from ${MANIFEST_FILE}`);
-        void check(name); // files are hashed in the order the loader asks for them
-        let bytes: Buffer;
-        try {
-          bytes = await readWhole(join(dir, name), expected.bytes);
-        } catch (error) {
-          throw readFailure(`${name} cannot be read (${errorCode(error)})`, error);
+        if (!expected) return Promise.reject(readFailure(`${name} is missing from ${MANIFEST_FILE}`));
+        // Into shared memory when a worker hashes: it hashes these very bytes, without reading the file again.
+        const reading = readWhole(join(dir, name), expected.bytes, hasher.threaded).then(
+          (bytes) => {
+            if (bytes.length !== expected.bytes) throw readFailure(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
+            return bytes;
+          },
+          (error: unknown) => {
+            throw readFailure(`${name} cannot be read (${errorCode(error)})`, error);
+          },
+        );
+        if (!checks.has(name)) {
+          // Registered before the first await, so the loop below does not hash this file a second time by its path.
+          const c = reading.then((bytes) => checkDigest(dir, name, expected, hasher.hashBytes(bytes)));
+          c.catch(() => {});
+          checks.set(name, c);
         }
-        if (bytes.length !== expected.bytes) throw readFailure(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
-        return bytes;
+        return reading;
       },
       verified: check,
     };
@@ -648,6 +660,16 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
   };
 
   return { dir: indexDir, beginGeneration, readLive, loadLive, cleanup, lock };
+}
+
+/** Hashes on the calling thread: with an injected file system (whose faults a worker would not see). */
+function inThreadHasher(hashFile: (path: string) => Promise<ManifestFile>): FileHasher {
+  return {
+    hash: hashFile,
+    hashBytes: async (bytes) => ({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }),
+    threaded: false,
+    close() {},
+  };
 }
 
 /** An error a loader threw on a generation whose files all matched: passed through, never a reason to fall back. */

@@ -31,6 +31,22 @@ describe('startFileHasher', () => {
     }
   });
 
+  it('hashes bytes in shared memory on its thread, and other bytes on the calling thread', async () => {
+    const text = Buffer.from('Les militaires ont pris le pouvoir à Bamako.');
+    const shared = Buffer.from(new SharedArrayBuffer(text.length));
+    text.copy(shared);
+    const hasher = startFileHasher(unused);
+    try {
+      expect(hasher.threaded).toBe(true);
+      expect(await hasher.hashBytes(shared)).toEqual(digestOf(text));
+      expect(await hasher.hashBytes(text)).toEqual(digestOf(text));
+    } finally {
+      hasher.close();
+    }
+    expect(hasher.threaded).toBe(false);
+    expect(await hasher.hashBytes(shared)).toEqual(digestOf(text));
+  });
+
   it('rejects with the errno code of a file it cannot read', async () => {
     const hasher = startFileHasher(unused);
     try {
