@@ -22,7 +22,7 @@ export interface LiveGenerationRef {
   checksumVerified?: boolean;
   /** Reads a file of the generation (default: from `dir`); the store's `loadLive` verifies its checksum alongside. */
   readFile?(name: string): Promise<Buffer>;
-  /** Resolves once a file's checksum has been verified (default: at once); hnswlib reads its file only after that. */
+  /** Resolves once a file's checksum has been verified (default: at once); the HNSW graph is used only after that. */
   verified?(name: string): Promise<void>;
 }
 
