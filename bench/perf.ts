@@ -188,13 +188,13 @@ for (const [mode, r] of Object.entries(results)) {
   rows.push(`| ${mode} | ${f0(s.articles)} | ${f0(s.chunks)} | ${f1(s.seconds)} | ${f1(s.cpuSeconds)} | ${f0(s.articles / s.seconds)} | ${f0(s.chunks / s.seconds)} | ${f0(s.chunks / outsideModel)} | ${s.peakRssMB} | ${stages} |`);
 }
 rows.push('', '### Index on disk (bytes per chunk, from the manifest)', '');
-rows.push('| mode | total MB | articles.json | chunks.bin | lexical.bin | duplicates.json | vectors.f32 | vectors.hnsw | total |', '|---|---|---|---|---|---|---|---|---|');
+rows.push('| mode | total MB | articles.bin | chunks.bin | lexical.bin | duplicates.json | vectors.f32 | vectors.hnsw | total |', '|---|---|---|---|---|---|---|---|---|');
 for (const [mode, r] of Object.entries(results)) {
   const n = r.chunks as number;
   const files = r.files as Record<string, { bytes: number }>;
   const per = (name: string) => (files[name] ? f0(files[name]!.bytes / n) : '-');
   const total = Object.values(files).reduce((a, b) => a + b.bytes, 0);
-  rows.push(`| ${mode} | ${f1(total / 2 ** 20)} | ${per('articles.json')} | ${per('chunks.bin')} | ${per('lexical.bin')} | ${per('duplicates.json')} | ${per('vectors.f32')} | ${per('vectors.hnsw')} | ${f0(total / n)} |`);
+  rows.push(`| ${mode} | ${f1(total / 2 ** 20)} | ${per('articles.bin')} | ${per('chunks.bin')} | ${per('lexical.bin')} | ${per('duplicates.json')} | ${per('vectors.f32')} | ${per('vectors.hnsw')} | ${f0(total / n)} |`);
 }
 rows.push('', '### Queries (in process, full index, one at a time after 20 warm-up questions)', '');
 rows.push(

@@ -3,7 +3,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import type { CoreConfig } from '../core/config.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
-import { buildIndex } from '../indexing/build-index.js';
+import type { BuildIndexOptions } from '../indexing/build-index.js';
 import { loadGeneration, type LoadedGeneration } from '../indexing/load-generation.js';
 import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
@@ -25,6 +25,14 @@ export interface OpenSourcierDeps {
   now?: () => Date;
   /** Briefing settings (see parseBriefConfig); default: state in data/briefings.json. */
   brief?: { stateFile?: string };
+}
+
+/**
+ * Builds an index generation. Imported on first use: ingestion pulls in the HTML, YAML and legacy-encoding parsers,
+ * which answering from an existing index never needs.
+ */
+async function buildIndex(options: BuildIndexOptions): Promise<IndexSummary> {
+  return (await import('../indexing/build-index.js')).buildIndex(options);
 }
 
 interface EmbedderChoice {
@@ -78,8 +86,14 @@ export async function buildIndexFromConfig(
  */
 export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = {}): Promise<Sourcier> {
   const logger = deps.logger ?? silentLogger;
-  const choice = await chooseEmbedder(config, deps);
   const store = openStore(config.indexDir, { logger });
+  // The model is loaded only when it is needed: alongside a hybrid index (to embed questions), or for a build. A
+  // lexical-only index is served without loading transformers.js at all.
+  let choice: EmbedderChoice | undefined =
+    deps.embedder === null ? { reason: 'lexical-only mode requested' } : deps.embedder ? { embedder: deps.embedder } : undefined;
+  let choosing: Promise<EmbedderChoice> | undefined;
+  const getChoice = (): Promise<EmbedderChoice> =>
+    (choosing ??= choice ? Promise.resolve(choice) : chooseEmbedder(config, deps).then((c) => (choice = c)));
 
   interface ServingState {
     generation: LoadedGeneration;
@@ -87,35 +101,41 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
     reason?: string;
   }
   const load = async (): Promise<ServingState> => {
-    const live = await store.readLive();
-    if (!live) {
+    const loaded = await store.loadLive(async (live) => {
+      const chosen = (live.manifest as { mode?: string }).mode === 'hybrid' ? getChoice() : undefined;
+      chosen?.catch(() => {}); // awaited below, once the index is read
+      const generation = await loadGeneration(live, { serving: true, logger });
+      return { generation, chosen: await chosen };
+    });
+    if (!loaded) {
       throw new AppError('INDEX_MISSING', `No index in ${config.indexDir}; run "sourcier index" (or "npm start", which builds it) first.`);
     }
-    const generation = await loadGeneration(live, { serving: true, logger });
+    const { generation } = loaded;
+    const embedder = (loaded.chosen ?? choice)?.embedder;
     const m = generation.manifest;
     let reason: string | undefined;
     let useVectors = m.mode === 'hybrid';
     if (m.mode === 'hybrid') {
-      if (choice.embedder && (choice.embedder.modelId !== m.modelId || choice.embedder.dimensions !== m.dimensions)) {
+      if (embedder && (embedder.modelId !== m.modelId || embedder.dimensions !== m.dimensions)) {
         throw new AppError(
           'INDEX_INCOMPATIBLE',
-          `The index in ${config.indexDir} was built with model ${m.modelId} (${m.dimensions} dimensions) but EMBEDDING_MODEL is ${choice.embedder.modelId} (${choice.embedder.dimensions}); run "sourcier index --rebuild" to rebuild it with the configured model, or set EMBEDDING_MODEL=${m.modelId}.`,
+          `The index in ${config.indexDir} was built with model ${m.modelId} (${m.dimensions} dimensions) but EMBEDDING_MODEL is ${embedder.modelId} (${embedder.dimensions}); run "sourcier index --rebuild" to rebuild it with the configured model, or set EMBEDDING_MODEL=${m.modelId}.`,
         );
       }
-      if (!choice.embedder) {
+      if (!embedder) {
         useVectors = false;
-        reason = choice.reason ?? 'embedding model unavailable';
+        reason = loaded.chosen?.reason ?? 'embedding model unavailable';
       }
     } else {
       reason = m.extra.modeReason ?? 'index built without vectors';
-      if (choice.embedder) reason = `index built lexical-only (${reason}); run "sourcier index" to add vectors`;
+      if (embedder) reason = `index built lexical-only (${reason}); run "sourcier index" to add vectors`;
     }
     const snapshot: SearchSnapshot = {
       chunks: generation.chunks,
       articles: new Map(generation.articles.map((a) => [a.id, a])),
       lexical: generation.lexical!,
       duplicates: generation.duplicates,
-      ...(useVectors && generation.vectors && choice.embedder ? { vectors: generation.vectors, embedder: choice.embedder } : {}),
+      ...(useVectors && generation.vectors && embedder ? { vectors: generation.vectors, embedder } : {}),
     };
     return { generation, snapshot, reason };
   };
@@ -126,11 +146,12 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   } catch (error) {
     if (!(deps.buildIfMissing && isAppError(error, 'INDEX_MISSING'))) throw error;
     logger.info('no index yet: building it from the corpus', { corpus: config.corpusDir, index: config.indexDir });
+    const { embedder, reason } = await getChoice();
     await buildIndex({
       corpusDir: config.corpusDir,
       indexDir: config.indexDir,
-      embedder: choice.embedder,
-      modeReason: choice.reason,
+      embedder,
+      modeReason: reason,
       logger,
       onProgress: deps.onProgress,
     });
@@ -233,22 +254,23 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
       if (reindexing) return reindexing;
       reindexing = (async () => {
         try {
+          const { embedder, reason } = await getChoice();
           // With the configured model (or none), the build runs in a worker thread so answers keep flowing; an
           // embedder passed in by the caller cannot cross threads, so that build runs here.
           const summary =
             deps.embedder === undefined || deps.embedder === null
-              ? await reindexInWorker(config, { lexicalOnly: !choice.embedder, modeReason: choice.reason }, logger, onProgress).catch(
+              ? await reindexInWorker(config, { lexicalOnly: !embedder, modeReason: reason }, logger, onProgress).catch(
                   async (error: unknown) => {
                     if (!(error instanceof WorkerUnavailable)) throw error;
                     logger.warn('reindex worker unavailable: building on the serving thread', { reason: error.message });
-                    return buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder: choice.embedder, modeReason: choice.reason, logger, onProgress });
+                    return buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, modeReason: reason, logger, onProgress });
                   },
                 )
               : await buildIndex({
                   corpusDir: config.corpusDir,
                   indexDir: config.indexDir,
-                  embedder: choice.embedder,
-                  modeReason: choice.reason,
+                  embedder,
+                  modeReason: reason,
                   logger,
                   onProgress,
                 });

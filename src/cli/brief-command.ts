@@ -9,7 +9,6 @@ import { openSourcier } from '../app/open-sourcier.js';
 import { parseBriefConfig } from '../brief/brief-config.js';
 import { buildChartSvg } from '../brief/briefing-chart.js';
 import { briefingToJson, renderBriefingMarkdown, renderSaidText } from '../brief/render-briefing.js';
-import { renderChartPng } from '../brief/render-chart-png.js';
 import { AppError } from '../core/app-error.js';
 import type { CoreConfig } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
@@ -77,6 +76,8 @@ export async function runBriefCommand(command: 'brief' | 'said', rest: string[],
       return 0;
     }
     const png = pngPathFor(values.out);
+    // sharp (the PNG renderer) is loaded only here: the other commands start faster without it.
+    const { renderChartPng } = await import('../brief/render-chart-png.js');
     try {
       await writeFile(values.out, body, 'utf8');
       await writeFile(png, await renderChartPng(buildChartSvg(briefing.chart, { title: `Briefing : ${text}` })));

@@ -14,7 +14,8 @@ import { updateHnswFile } from './update-hnsw-file.js';
 import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js';
 import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
-import { encodeArticles, encodeChunkTable, encodeVectors } from './chunk-table.js';
+import { encodeArticleTable } from './article-table.js';
+import { encodeChunkTable, encodeVectors } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
 
@@ -79,8 +80,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     let previous: LoadedGeneration | undefined;
     if (!options.rebuild) {
       try {
-        const live = await store.readLive();
-        if (live) previous = await loadGeneration(live, { logger });
+        previous = await store.loadLive((live) => loadGeneration(live, { logger }));
       } catch (error) {
         if (!isAppError(error)) throw error;
         logger.warn('previous index unusable, rebuilding everything', { code: error.code, reason: error.message });
@@ -242,7 +242,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       const steps = embedder ? 7 : 5;
       let step = 0;
       const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
-      await writer.writeFile(INDEX_FILES.articles, encodeArticles(articles));
+      await writer.writeFile(INDEX_FILES.articles, encodeArticleTable(articles));
       wrote();
       await writer.writeFile(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       wrote();

@@ -1,11 +1,14 @@
 import type { IndexMode } from '../core/types.js';
 
-/** Bumped whenever a file's layout changes; an index of another version is refused with a rebuild hint. */
-export const INDEX_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever a file's layout changes; an index of another version is refused with a rebuild hint.
+ * 2: the article table is binary (articles.bin, see article-table.ts) instead of one JSON document (articles.json).
+ */
+export const INDEX_FORMAT_VERSION = 2;
 
 /** Files of one generation. */
 export const INDEX_FILES = {
-  articles: 'articles.json',
+  articles: 'articles.bin',
   chunks: 'chunks.bin',
   lexical: 'lexical.bin',
   duplicates: 'duplicates.json',

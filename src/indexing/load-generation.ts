@@ -4,8 +4,9 @@ import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk } from '../core/types.js';
 import { deserializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
-import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
-import { decodeArticles, decodeChunkTable, decodeVectors } from './chunk-table.js';
+import type { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import { decodeArticleTable } from './article-table.js';
+import { decodeChunkTable, decodeVectors } from './chunk-table.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type SourcierManifest } from './index-format.js';
 
 /** A live generation as the store hands it over (already checksum-verified). */
@@ -14,10 +15,15 @@ export interface LiveGenerationRef {
   dir: string;
   manifest: { files?: Record<string, { bytes: number }> } & Record<string, unknown>;
   /**
-   * Whether every file was checked against the manifest's checksums (the store's `readLive` does). Default true;
-   * false makes the HNSW file be checked link by link at load.
+   * Whether every file was checked against the manifest's checksums (the store's `readLive` does), or is being
+   * checked alongside (`loadLive`, with `verified`). Default true; false makes the HNSW file be checked link by link
+   * and the lexical index by its own checksum at load.
    */
   checksumVerified?: boolean;
+  /** Reads a file of the generation (default: from `dir`); the store's `loadLive` verifies its checksum alongside. */
+  readFile?(name: string): Promise<Buffer>;
+  /** Resolves once a file's checksum has been verified (default: at once); the HNSW graph is used only after that. */
+  verified?(name: string): Promise<void>;
 }
 
 export interface LoadedGeneration {
@@ -48,40 +54,66 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
       `The index in ${live.dir} has format ${String(manifest.formatVersion)}, this Sourcier reads format ${INDEX_FORMAT_VERSION}; run "sourcier index --rebuild".`,
     );
   }
-  const read = (name: string) => readFile(join(live.dir, name));
-  const articles = decodeArticles(await read(INDEX_FILES.articles));
-  const chunks = decodeChunkTable(await read(INDEX_FILES.chunks), articles);
+  const dims = manifest.dimensions ?? 0;
+  const hybrid = manifest.mode === 'hybrid';
+  const checksumVerified = live.checksumVerified !== false;
+  let flat: Float32Array | undefined;
+  const vectorOf = (key: number) => (flat ? flat.subarray(key * dims, (key + 1) * dims) : undefined);
+  // The HNSW graph is read by hnswlib on the thread pool while this thread decodes the other files and the store
+  // hashes them; it is used only once its checksum matched (the store drops the whole generation otherwise). Exact
+  // filtered search reads the stored vectors instead of keeping a second copy inside the index. With checksums
+  // verified, only the header is checked before hnswlib reads the file (the manifest was written after the file was
+  // verified link by link).
+  const graph =
+    options.serving && hybrid
+      ? Promise.all([
+          // hnswlib (a native addon) is loaded only for an index with vectors.
+          import('../vector-index/hnsw-vector-index.js').then(({ HnswVectorIndex }) =>
+            HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, manifest.counts.chunks, { vectorOf, checksumVerified }),
+          ),
+          live.verified?.(INDEX_FILES.hnsw),
+        ]).then(([index]) => index)
+      : undefined;
+  graph?.catch(() => {}); // awaited below; a failure while this thread decodes is not unhandled
+  const read = live.readFile ? (name: string) => live.readFile!(name) : (name: string) => readFile(join(live.dir, name));
+  // Every read is started at once: the thread pool reads ahead while this thread decodes.
+  const files = {
+    articles: read(INDEX_FILES.articles),
+    chunks: read(INDEX_FILES.chunks),
+    lexical: options.serving ? read(INDEX_FILES.lexical) : undefined,
+    vectors: hybrid ? read(INDEX_FILES.vectors) : undefined,
+    duplicates: read(INDEX_FILES.duplicates),
+  };
+  for (const f of Object.values(files)) f?.catch(() => {}); // each is awaited below, unless an earlier step throws
+  const articles = decodeArticleTable(await files.articles);
+  const chunks = decodeChunkTable(await files.chunks, articles);
   if (chunks.length !== manifest.counts.chunks || articles.length !== manifest.counts.articles) {
     throw new AppError('INDEX_CORRUPT', `The index in ${live.dir} does not hold the counts its manifest records; run "sourcier index --rebuild".`);
   }
-  let flat: Float32Array | undefined;
-  const dims = manifest.dimensions ?? 0;
-  if (manifest.mode === 'hybrid') flat = decodeVectors(await read(INDEX_FILES.vectors), dims, chunks.length);
-  const duplicates = new Map<string, string[]>(Object.entries(JSON.parse((await read(INDEX_FILES.duplicates)).toString('utf8')) as Record<string, string[]>));
-  const files = (live.manifest.files ?? {}) as Record<string, { bytes: number }>;
-  const bytes = Object.values(files).reduce((n, f) => n + (f.bytes ?? 0), 0);
-  const loaded: LoadedGeneration = {
-    id: live.id,
-    dir: live.dir,
-    manifest,
-    bytes,
-    articles,
-    chunks,
-    vectorOf: (key) => (flat ? flat.subarray(key * dims, (key + 1) * dims) : undefined),
-    duplicates,
-  };
+  if (files.vectors) flat = decodeVectors(await files.vectors, dims, chunks.length);
+  const duplicates = decodeDuplicates(await files.duplicates);
+  const manifestFiles = (live.manifest.files ?? {}) as Record<string, { bytes: number }>;
+  const bytes = Object.values(manifestFiles).reduce((n, f) => n + (f.bytes ?? 0), 0);
+  const loaded: LoadedGeneration = { id: live.id, dir: live.dir, manifest, bytes, articles, chunks, vectorOf, duplicates };
   if (options.serving) {
-    loaded.lexical = deserializeLexicalIndex(await read(INDEX_FILES.lexical));
-    if (manifest.mode === 'hybrid') {
-      // Exact filtered search reads the stored vectors instead of keeping a second copy inside the index.
-      // The store has just checked every file's sha256 against the manifest (written after the HNSW file was verified
-      // link by link), so only the header is checked again here.
-      loaded.vectors = await HnswVectorIndex.readFrom(join(live.dir, INDEX_FILES.hnsw), dims, chunks.length, {
-        vectorOf: loaded.vectorOf,
-        checksumVerified: live.checksumVerified !== false,
-      });
-    }
+    loaded.lexical = deserializeLexicalIndex(await files.lexical!, { checksumVerified });
+    if (graph) loaded.vectors = await graph;
     logger.debug('index generation loaded', { generation: live.id, articles: articles.length, chunks: chunks.length });
   }
   return loaded;
+}
+
+/** `duplicates.json`: article id -> ids of the other articles carrying the same story. */
+function decodeDuplicates(bytes: Buffer): Map<string, string[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (cause) {
+    throw new AppError('INDEX_CORRUPT', 'The duplicate groups are not valid JSON; run "sourcier index --rebuild".', { cause });
+  }
+  const entries = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.entries(parsed) : undefined;
+  if (!entries || !entries.every(([, ids]) => Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+    throw new AppError('INDEX_CORRUPT', 'The duplicate groups are not a map of article ids; run "sourcier index --rebuild".');
+  }
+  return new Map(entries as Array<[string, string[]]>);
 }

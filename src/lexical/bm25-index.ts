@@ -516,8 +516,12 @@ function checksum(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-/** Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage. */
-export function deserializeLexicalIndex(bytes: Uint8Array): LexicalIndex {
+/**
+ * Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage.
+ * `checksumVerified`: the caller checked the bytes against a stronger checksum (the store's sha256), so the index's
+ * own checksum pass over the whole body is skipped; the structure is still checked. Default false.
+ */
+export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVerified?: boolean } = {}): LexicalIndex {
   const corrupt = (what: string, cause?: unknown) =>
     new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
   if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
@@ -541,7 +545,7 @@ export function deserializeLexicalIndex(bytes: Uint8Array): LexicalIndex {
     pad4(header.vocabBytes) + header.docs * 4 + (header.terms + 1) * 4 + header.postings * 4 + pad4(header.postings * 2);
   if (bytes.length - bodyStart !== expected) throw corrupt(`size ${bytes.length - bodyStart} bytes, expected ${expected}`);
   const body = bytes.subarray(bodyStart);
-  if (checksum(body) !== header.checksum) throw corrupt('checksum mismatch');
+  if (!options.checksumVerified && checksum(body) !== header.checksum) throw corrupt('checksum mismatch');
 
   const base = bytes.byteOffset + bodyStart;
   const vocabText = Buffer.from(bytes.buffer, base, header.vocabBytes).toString('utf8');

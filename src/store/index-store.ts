@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppError, isAppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { IndexMode } from '../core/types.js';
+import { startFileHasher, type FileHasher } from './file-hasher.js';
 import { acquireIndexLock, errorCode, isLockTemp, LOCK_FILE, readLock, staleReason, type LockDeps, type Release } from './index-lock.js';
 import { currentPid, isProcessAlive } from './process-probe.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
@@ -73,11 +74,29 @@ export interface GenerationWriter {
   abort(): Promise<void>;
 }
 
+/** A generation handed to a loader by {@link IndexStore.loadLive}, while its checksums are being verified. */
+export interface GenerationReader extends LiveGeneration {
+  /** The bytes of a file the manifest lists (INDEX_CORRUPT if it cannot be read); its checksum is verified alongside. */
+  readFile(name: string): Promise<Buffer>;
+  /**
+   * Resolves once the file matched its size and sha256 in the manifest (INDEX_CORRUPT if not): for a file the loader
+   * does not read through `readFile` (a native library reads it by itself). `loadLive` waits for every file anyway.
+   */
+  verified(name: string): Promise<void>;
+}
+
 export interface IndexStore {
   readonly dir: string;
   beginGeneration(): Promise<GenerationWriter>;
   /** The live generation, verified; falls back to the previous complete one if it is damaged. Undefined: no index. */
   readLive(): Promise<LiveGeneration | undefined>;
+  /**
+   * Loads the live generation with `load` while its files' checksums are computed on another thread, so parsing and
+   * hashing overlap: the result is returned only once every file of the manifest matched, and a damaged generation
+   * falls back to the previous complete one as `readLive` does (whatever `load` made of it is dropped). An error that
+   * `load` throws on a generation whose files all matched is thrown as is. Undefined: no index.
+   */
+  loadLive<T>(load: (generation: GenerationReader) => Promise<T>): Promise<T | undefined>;
   /** Removes what interrupted builds left (unfinished or uncommitted generations, temporary files); skips if another process holds the lock. */
   cleanup(): Promise<void>;
   /** Takes the single-writer lock of the index folder (INDEX_LOCKED when a live process holds it). */
@@ -188,6 +207,27 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
   };
 
+  /**
+   * Reads a file of known size in one request to the thread pool where possible. fs.readFile reads 512 KiB at a time,
+   * each next block issued from this thread: while this thread runs something long (loading the embedding model
+   * alongside the index), the read stalls.
+   */
+  const readWhole = async (path: string, size: number, shared = false): Promise<Buffer> => {
+    const handle = await fs.open(path, 'r');
+    try {
+      const bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await handle.read(bytes, at, size - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return at === size ? bytes : bytes.subarray(0, at);
+    } finally {
+      await handle.close();
+    }
+  };
+
   const listGenerations = async (): Promise<string[] | undefined> => {
     let names: string[];
     try {
@@ -218,11 +258,13 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
   };
 
-  /** Reads and verifies a generation; throws INDEX_CORRUPT saying what is wrong. */
-  const verifyGeneration = async (id: string): Promise<LiveGeneration> => {
+  const damagedIn = (dir: string) => (what: string, cause?: unknown) =>
+    new AppError('INDEX_CORRUPT', `Index generation ${dir} is damaged: ${what}.`, cause === undefined ? undefined : { cause });
+
+  /** Reads a generation's manifest and checks its shape and every file's size; throws INDEX_CORRUPT saying what is wrong. */
+  const readManifest = async (id: string): Promise<LiveGeneration> => {
     const dir = join(indexDir, id);
-    const damaged = (what: string, cause?: unknown) =>
-      new AppError('INDEX_CORRUPT', `Index generation ${dir} is damaged: ${what}.`, cause === undefined ? undefined : { cause });
+    const damaged = damagedIn(dir);
     let raw: unknown;
     try {
       raw = JSON.parse((await fs.readFile(join(dir, MANIFEST_FILE))).toString('utf8'));
@@ -233,26 +275,114 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     if (problem) throw damaged(`${MANIFEST_FILE} ${problem}`);
     const manifest = raw as IndexManifest;
     for (const [name, expected] of Object.entries(manifest.files)) {
-      let actual: ManifestFile;
+      let size: number;
       try {
-        const st = await fs.stat(join(dir, name));
-        if (st.size !== expected.bytes) throw damaged(`${name} has ${st.size} bytes, the manifest records ${expected.bytes}`);
-        actual = await hashFile(join(dir, name));
+        size = (await fs.stat(join(dir, name))).size;
       } catch (error) {
-        if (isAppError(error)) throw error;
         throw damaged(`${name} cannot be read (${errorCode(error)})`, error);
       }
-      if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) throw damaged(`${name} does not match its checksum`);
+      if (size !== expected.bytes) throw damaged(`${name} has ${size} bytes, the manifest records ${expected.bytes}`);
     }
     return { id, dir, manifest };
   };
 
-  const readLive = async (): Promise<LiveGeneration | undefined> => {
+  /** Checks a file's digest against its manifest entry; throws INDEX_CORRUPT saying what is wrong. */
+  const checkDigest = async (dir: string, name: string, expected: ManifestFile, digest: Promise<ManifestFile>): Promise<void> => {
+    let actual: ManifestFile;
+    try {
+      actual = await digest;
+    } catch (error) {
+      throw damagedIn(dir)(`${name} cannot be read (${errorCode(error)})`, error);
+    }
+    if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) throw damagedIn(dir)(`${name} does not match its checksum`);
+  };
+
+  /** Checks a file against its manifest entry with `hash`; throws INDEX_CORRUPT saying what is wrong. */
+  const checkFile = (dir: string, name: string, expected: ManifestFile, hash: (path: string) => Promise<ManifestFile>): Promise<void> =>
+    checkDigest(dir, name, expected, Promise.resolve().then(() => hash(join(dir, name))));
+
+  /** Reads and verifies a generation; throws INDEX_CORRUPT saying what is wrong. */
+  const verifyGeneration = async (id: string): Promise<LiveGeneration> => {
+    const live = await readManifest(id);
+    for (const [name, expected] of Object.entries(live.manifest.files)) await checkFile(live.dir, name, expected, hashFile);
+    return live;
+  };
+
+  /** Runs `load` on a generation while a hasher verifies its files (see IndexStore.loadLive). */
+  const loadVerified = async <T>(id: string, load: (generation: GenerationReader) => Promise<T>): Promise<T> => {
+    const live = await readManifest(id);
+    const { dir, manifest } = live;
+    const damaged = damagedIn(dir);
+    // The worker reads files by itself: an injected file system (fault tests) is honoured by hashing on this thread.
+    const hasher: FileHasher = fs === nodeStoreFs ? startFileHasher(hashFile) : inThreadHasher(hashFile);
+    const checks = new Map<string, Promise<void>>();
+    const check = (name: string): Promise<void> => {
+      let c = checks.get(name);
+      if (!c) {
+        const expected = manifest.files[name];
+        c = expected ? checkFile(dir, name, expected, hasher.hash) : Promise.reject(damaged(`${name} is missing from ${MANIFEST_FILE}`));
+        c.catch(() => {}); // awaited below; a rejection before that is not unhandled
+        checks.set(name, c);
+      }
+      return c;
+    };
+    // What the reader itself found wrong counts as damage too, whatever the loader does with the error.
+    const readFailures: AppError[] = [];
+    const readFailure = (what: string, cause?: unknown): AppError => {
+      const error = damaged(what, cause);
+      readFailures.push(error);
+      return error;
+    };
+    const reader: GenerationReader = {
+      ...live,
+      readFile(name) {
+        const expected = manifest.files[name];
+        if (!expected) return Promise.reject(readFailure(`${name} is missing from ${MANIFEST_FILE}`));
+        // Into shared memory when a worker hashes: it hashes these very bytes, without reading the file again.
+        const reading = readWhole(join(dir, name), expected.bytes, hasher.threaded).then(
+          (bytes) => {
+            if (bytes.length !== expected.bytes) throw readFailure(`${name} has ${bytes.length} bytes, the manifest records ${expected.bytes}`);
+            return bytes;
+          },
+          (error: unknown) => {
+            throw readFailure(`${name} cannot be read (${errorCode(error)})`, error);
+          },
+        );
+        if (!checks.has(name)) {
+          // Registered before the first await, so the loop below does not hash this file a second time by its path.
+          const c = reading.then((bytes) => checkDigest(dir, name, expected, hasher.hashBytes(bytes)));
+          c.catch(() => {});
+          checks.set(name, c);
+        }
+        return reading;
+      },
+      verified: check,
+    };
+    try {
+      const loading = load(reader).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      // Then every other file, while the loader works.
+      for (const name of Object.keys(manifest.files)) void check(name);
+      const outcome = await loading;
+      const settled = await Promise.allSettled(checks.values());
+      const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason ?? readFailures[0];
+      if (bad) throw bad; // damaged: the caller falls back to the previous generation
+      if (!outcome.ok) throw new LoaderFailure(outcome.error);
+      return outcome.value;
+    } finally {
+      hasher.close();
+    }
+  };
+
+  /** Opens the live generation with `open` (falling back as documented on readLive); reads again if the pointer moved. */
+  const openLive = async <R>(open: (id: string) => Promise<R>): Promise<R | undefined> => {
     // A writer may switch CURRENT and delete old generations while we verify: if the pointer moved, read again.
     for (let attempt = 0; ; attempt++) {
       const pointer = await readPointer();
       try {
-        return await readLiveOnce();
+        return await openLiveOnce(open);
       } catch (error) {
         if (attempt >= 2 || !isAppError(error, 'INDEX_CORRUPT') || (await readPointer()) === pointer) throw error;
         logger.info('index changed while it was read; reading it again', { dir: indexDir });
@@ -260,7 +390,17 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
   };
 
-  const readLiveOnce = async (): Promise<LiveGeneration | undefined> => {
+  const readLive = (): Promise<LiveGeneration | undefined> => openLive(verifyGeneration);
+
+  const loadLive = async <T>(load: (generation: GenerationReader) => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await openLive((id) => loadVerified(id, load));
+    } catch (error) {
+      throw error instanceof LoaderFailure ? error.error : error;
+    }
+  };
+
+  const openLiveOnce = async <R>(open: (id: string) => Promise<R>): Promise<R | undefined> => {
     const gens = await listGenerations();
     const pointer = await readPointer();
     if (!gens || (gens.length === 0 && pointer === undefined)) return undefined;
@@ -269,7 +409,7 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     let firstFailure: AppError | undefined;
     if (pointer && gens.includes(pointer)) {
       try {
-        return await verifyGeneration(pointer);
+        return await open(pointer);
       } catch (error) {
         if (!isAppError(error, 'INDEX_CORRUPT')) throw error;
         firstFailure = error;
@@ -286,7 +426,7 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
       if (!(await hasManifest(id))) continue;
       sawComplete = true;
       try {
-        const live = await verifyGeneration(id);
+        const live = await open(id);
         if (pointer === undefined && !firstFailure) {
           // The first build stopped between its manifest and its pointer: that generation is complete and verified.
           logger.info('index pointer missing; serving the newest complete generation', { generation: id });
@@ -519,7 +659,24 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     };
   };
 
-  return { dir: indexDir, beginGeneration, readLive, cleanup, lock };
+  return { dir: indexDir, beginGeneration, readLive, loadLive, cleanup, lock };
+}
+
+/** Hashes on the calling thread: with an injected file system (whose faults a worker would not see). */
+function inThreadHasher(hashFile: (path: string) => Promise<ManifestFile>): FileHasher {
+  return {
+    hash: hashFile,
+    hashBytes: async (bytes) => ({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }),
+    threaded: false,
+    close() {},
+  };
+}
+
+/** An error a loader threw on a generation whose files all matched: passed through, never a reason to fall back. */
+class LoaderFailure extends Error {
+  constructor(readonly error: unknown) {
+    super('index loader failed');
+  }
 }
 
 /** What is wrong with a parsed manifest, or undefined when its shape is sound. */

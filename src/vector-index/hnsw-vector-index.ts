@@ -42,10 +42,12 @@ export interface HnswOptions {
    */
   vectorOf?: (key: number) => ArrayLike<number> | undefined;
   /**
-   * `readFrom` only: the caller has just verified the file's checksum against a manifest written after the file was
-   * verified, so the header is checked (format, dimensions, count, size) but not every link and record: that walk
-   * reads the whole file once more, about as long as hnswlib's own read. Needs `vectorOf` (no vectors are read on the
-   * way). Default false.
+   * `readFrom` only: the caller verifies the file's checksum against a manifest written after the file was verified
+   * (before the read, or alongside it, then drops the index unless it matched), so the header is checked (format,
+   * dimensions, count, size) but not every link and record: that walk reads the whole file once more, about as long
+   * as hnswlib's own read. With a sound header hnswlib only allocates what the file holds (its own first pass checks
+   * that the link lists add up to the file's size) and throws on anything else. Needs `vectorOf` (no vectors are read
+   * on the way). Default false.
    */
   checksumVerified?: boolean;
   /**

@@ -9,6 +9,7 @@ import { INDEX_FILES } from '../../src/indexing/index-format.js';
 import { loadGeneration } from '../../src/indexing/load-generation.js';
 import { openStore } from '../../src/store/index-store.js';
 import { configFor, loadTinyEmbedder, makeWorkspace } from '../helpers/test-corpus.js';
+import { recordingLogger } from '../store/helpers.js';
 
 let embedder: Embedder;
 const cleanups: Array<() => Promise<void>> = [];
@@ -240,6 +241,21 @@ describe('lexical-only fallback', () => {
     expect(answer.mode).toBe('lexical');
     expect(answer.citations[0]!.excerpt).toContain('Charm el-Cheikh');
     expectVerbatim(answer, s);
+  });
+
+  it('serves a lexical-only index without trying to load the configured model, and loads it for a reindex', async () => {
+    const ws = await workspace();
+    await buildIndexFromConfig(configFor(ws), { embedder: null });
+    const logger = recordingLogger();
+    const s = await openSourcier(configFor(ws, join(ws.dir, 'no-such-model')), { logger });
+    cleanups.push(() => s.close());
+    expect(s.stats()).toMatchObject({ mode: 'lexical', modeReason: 'lexical-only mode requested' });
+    expect((await s.ask("Où s'ouvre la COP27 ?")).citations[0]!.excerpt).toContain('Charm el-Cheikh');
+    const tried = () => logger.entries.filter((e) => e.message.startsWith('embedding model unavailable')).length;
+    expect(tried()).toBe(0);
+    await s.reindex();
+    expect(tried()).toBe(1);
+    expect(s.stats().mode).toBe('lexical');
   });
 
   it('serves a hybrid index lexical-only when the model cannot be loaded', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../src/cli/run-cli.js';
+import { decodeArticleTable } from '../../src/indexing/article-table.js';
 import { makeWorkspace, TINY_MODEL } from '../helpers/test-corpus.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -60,7 +61,7 @@ describe('sourcier CLI', () => {
     const first = json.citations[0];
     expect(Object.keys(first)).toEqual(expect.arrayContaining(['articleId', 'chunkId', 'title', 'date', 'source', 'url', 'excerpt', 'start', 'end', 'score']));
     expect(first).toMatchObject({ articleId: 'news/economie/2023-03-port-de-marseille', title: 'Le port de Marseille bat son record de trafic de conteneurs', date: '2023-03-14', source: 'Le Courrier du Sud' });
-    const stored = JSON.parse(await readFile(join(ws.indexDir, (await readFile(join(ws.indexDir, 'CURRENT'), 'utf8')).trim(), 'articles.json'), 'utf8')) as Array<{ id: string; text: string }>;
+    const stored = decodeArticleTable(await readFile(join(ws.indexDir, (await readFile(join(ws.indexDir, 'CURRENT'), 'utf8')).trim(), 'articles.bin')));
     for (const citation of json.citations) {
       const article = stored.find((a) => a.id === citation.articleId)!;
       expect(article.text.slice(citation.start, citation.end)).toBe(citation.excerpt);

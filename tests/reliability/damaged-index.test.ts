@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../src/core/types.js';
 import { estimateTokenCounter } from '../../src/chunk/estimate-token-counter.js';
+import { decodeArticleTable, encodeArticleTable } from '../../src/indexing/article-table.js';
 import { buildIndex } from '../../src/indexing/build-index.js';
 import { loadTinyEmbedder, makeWorkspace } from '../helpers/test-corpus.js';
 import { ROOT } from './french-corpus.js';
@@ -70,8 +71,28 @@ interface Case {
 const CASES: Case[] = [
   { name: 'truncated HNSW graph', damage: ({ live }) => truncate(join(live, 'vectors.hnsw'), 100), expect: 'previous' },
   { name: 'empty chunk table', damage: ({ live }) => truncate(join(live, 'chunks.bin'), 0), expect: 'previous' },
-  { name: 'zeroed article table', damage: async ({ live }) => writeFile(join(live, 'articles.json'), Buffer.alloc((await readFile(join(live, 'articles.json'))).length)), expect: 'previous' },
+  { name: 'zeroed article table', damage: async ({ live }) => writeFile(join(live, 'articles.bin'), Buffer.alloc((await readFile(join(live, 'articles.bin'))).length)), expect: 'previous' },
+  { name: 'one bit flipped in an article text', damage: ({ live }) => flipBit(join(live, 'articles.bin'), (n) => n - 5), expect: 'previous' },
   { name: 'one bit flipped in the HNSW graph', damage: ({ live }) => flipBit(join(live, 'vectors.hnsw'), (n) => Math.floor(n / 2)), expect: 'previous' },
+  { name: 'one bit flipped at the end of the HNSW graph (upper-level links)', damage: ({ live }) => flipBit(join(live, 'vectors.hnsw'), (n) => n - 3), expect: 'previous' },
+  {
+    name: 'one bit flipped in the last HNSW link list size (hnswlib reads the file while its checksum is computed)',
+    damage: async ({ live }) => {
+      // Walk the per-element link lists that follow level 0 to the last element's size field.
+      const bytes = await readFile(join(live, 'vectors.hnsw'));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      const count = Number(view.getBigUint64(16, true));
+      let at = 96 + count * Number(view.getBigUint64(24, true));
+      let last = at;
+      for (let i = 0; i < count; i++) {
+        last = at;
+        at += 4 + view.getUint32(at, true);
+      }
+      bytes[last + 1]! ^= 0x01;
+      await writeFile(join(live, 'vectors.hnsw'), bytes);
+    },
+    expect: 'previous',
+  },
   { name: 'one bit flipped in the lexical index', damage: ({ live }) => flipBit(join(live, 'lexical.bin'), (n) => n - 3), expect: 'previous' },
   { name: 'one bit flipped in the vectors', damage: ({ live }) => flipBit(join(live, 'vectors.f32'), () => 7), expect: 'previous' },
   { name: 'truncated manifest', damage: ({ live }) => truncate(join(live, 'manifest.json'), 40), expect: 'previous' },
@@ -102,19 +123,59 @@ const CASES: Case[] = [
   { name: 'manifest with a wrong dimension', damage: ({ live }) => editManifest(live, (m) => (m.dimensions = 384)), expect: ['INDEX_CORRUPT', 'INDEX_INCOMPATIBLE'] },
   { name: 'manifest lying about the chunk count', damage: ({ live }) => editManifest(live, (m) => (m.counts.chunks += 1)), expect: ['INDEX_CORRUPT'] },
   { name: 'manifest of a future format', damage: ({ live }) => editManifest(live, (m) => (m.formatVersion = 99)), expect: ['INDEX_INCOMPATIBLE'] },
+  {
+    name: 'an index of format 1 (articles.json)',
+    damage: async ({ live }) => {
+      const articles = decodeArticleTable(await readFile(join(live, 'articles.bin')));
+      await rm(join(live, 'articles.bin'));
+      const json = Buffer.from(JSON.stringify(articles));
+      await writeFile(join(live, 'articles.json'), json);
+      await editManifest(live, (m) => {
+        m.formatVersion = 1;
+        delete m.files['articles.bin'];
+        m.files['articles.json'] = { bytes: json.length, sha256: createHash('sha256').update(json).digest('hex') };
+      });
+    },
+    expect: ['INDEX_INCOMPATIBLE'],
+  },
   { name: 'manifest naming another model', damage: ({ live }) => editManifest(live, (m) => (m.modelId = 'Xenova/other-model')), expect: ['INDEX_INCOMPATIBLE'] },
   {
     name: 'article table shortened under its chunks (checksum updated)',
     damage: async ({ live }) => {
-      const articles = JSON.parse(await readFile(join(live, 'articles.json'), 'utf8'));
+      const articles = decodeArticleTable(await readFile(join(live, 'articles.bin')));
       for (const a of articles) a.text = a.text.slice(0, 10);
-      await rewriteWithChecksum(live, 'articles.json', Buffer.from(JSON.stringify(articles)));
+      await rewriteWithChecksum(live, 'articles.bin', encodeArticleTable(articles));
     },
     expect: ['INDEX_CORRUPT'],
   },
   {
-    name: 'article table of the wrong shape (checksum updated)',
-    damage: ({ live }) => rewriteWithChecksum(live, 'articles.json', Buffer.from(JSON.stringify([{ id: 42 }, null, 'x']))),
+    name: 'article table in the JSON layout of format 1 (checksum updated)',
+    damage: async ({ live }) => {
+      const articles = decodeArticleTable(await readFile(join(live, 'articles.bin')));
+      await rewriteWithChecksum(live, 'articles.bin', Buffer.from(JSON.stringify(articles)));
+    },
+    expect: ['INDEX_CORRUPT'],
+  },
+  {
+    name: 'article table whose text reference points past its segment (checksum updated)',
+    damage: async ({ live }) => {
+      const bytes = await readFile(join(live, 'articles.bin'));
+      const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+      const segments = ints[3]!;
+      ints[4 + segments * 2 + 2 * 3 + 2] = 0x7fffffff; // first article's text (field 2): end
+      await rewriteWithChecksum(live, 'articles.bin', bytes);
+    },
+    expect: ['INDEX_CORRUPT'],
+  },
+  {
+    name: 'article table missing a title (checksum updated)',
+    damage: async ({ live }) => {
+      const bytes = await readFile(join(live, 'articles.bin'));
+      const ints = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+      const segments = ints[3]!;
+      ints[4 + segments * 2 + 1 * 3] = -1; // first article's title (field 1): absent
+      await rewriteWithChecksum(live, 'articles.bin', bytes);
+    },
     expect: ['INDEX_CORRUPT'],
   },
   {

@@ -46,7 +46,7 @@ const inGeneration = (name: string) => (p: string) => named(name)(p) && basename
 const FAULTS: Array<{ name: string; fault: Fault }> = [
   { name: 'no space left while writing the vectors', fault: { op: 'writeFile', path: named('vectors.f32'), code: 'ENOSPC' } },
   { name: 'a full disk that silently writes half of the lexical index', fault: { op: 'writeFile', path: named('lexical.bin'), code: 'short' } },
-  { name: 'a read-only folder when creating the article table', fault: { op: 'open', path: inGeneration('articles.json'), code: 'EROFS' } },
+  { name: 'a read-only folder when creating the article table', fault: { op: 'open', path: inGeneration('articles.bin'), code: 'EROFS' } },
   { name: 'a read-only index folder when creating the generation folder', fault: { op: 'mkdir', path: (p) => basename(p).startsWith('gen-'), code: 'EROFS' } },
   { name: 'no space left when syncing the manifest', fault: { op: 'sync', path: named('manifest.json'), code: 'ENOSPC' } },
   { name: 'the index folder vanishing before the pointer switch', fault: { op: 'rename', path: (p) => basename(p) === 'CURRENT', code: 'ENOENT' } },

@@ -55,7 +55,7 @@ describe('the retrieval service over HTTP', () => {
     expect(remote.stats()).toEqual(local.stats());
     const cited = theirs.citations[0]!;
     const passage = remote.passage(cited.chunkId);
-    expect(passage).toEqual(local.passage(cited.chunkId));
+    expect(passage).toEqual(JSON.parse(JSON.stringify(local.passage(cited.chunkId))));
     expect(passage!.article.text.slice(cited.start, cited.end)).toBe(cited.excerpt);
   });
 

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAppError, type AppErrorCode } from '../../src/core/app-error.js';
-import { openStore, type IndexStore, type StoreDeps } from '../../src/store/index-store.js';
+import { AppError, isAppError, type AppErrorCode } from '../../src/core/app-error.js';
+import { openStore, type GenerationReader, type IndexStore, type StoreDeps } from '../../src/store/index-store.js';
 import { nodeStoreFs } from '../../src/store/store-fs.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { faultyFs, named, type Fault } from './faulty-fs.js';
@@ -195,6 +195,123 @@ describe('openStore: damaged generations', () => {
     expect(logger.warnings().length).toBeGreaterThan(0);
     await rm(join(indexDir, 'CURRENT'));
     expect((await s.readLive())?.id).toBe(live);
+  });
+});
+
+describe('openStore: loadLive (checksums verified while the loader parses)', () => {
+  /** A loader that reads chunks.bin and records which generations it was handed. */
+  const chunkLoader = (seen: string[]) => async (g: GenerationReader) => {
+    seen.push(g.id);
+    return { id: g.id, chunks: await g.readFile('chunks.bin') };
+  };
+
+  it('returns what the loader made of the live generation once every file matched its checksum', async () => {
+    const s = store();
+    await commitBuild(s, 1);
+    const live = await commitBuild(s, 2);
+    const seen: string[] = [];
+    const loaded = await s.loadLive(chunkLoader(seen));
+    expect(loaded?.id).toBe(live);
+    expect(loaded?.chunks.equals(fileContent(2, 'chunks.bin', 5002))).toBe(true);
+    expect(seen).toEqual([live]);
+  });
+
+  it('has nothing to load before the first build', async () => {
+    expect(await store().loadLive(async () => 'loaded')).toBeUndefined();
+  });
+
+  it('drops the result of a generation with a damaged file, read by the loader or not, and loads the previous one', async () => {
+    const s = store();
+    const previous = await commitBuild(s, 1);
+    const live = await commitBuild(s, 2);
+    for (const name of ['chunks.bin', 'lexical.bin']) {
+      const original = await readFile(join(indexDir, live, name));
+      await flipBit(join(indexDir, live, name), 8 * 700 + 5);
+      const seen: string[] = [];
+      const logger = recordingLogger();
+      const loaded = await store({ logger }).loadLive(chunkLoader(seen));
+      expect(loaded?.id, name).toBe(previous);
+      expect(loaded?.chunks.equals(fileContent(1, 'chunks.bin', 5001))).toBe(true);
+      expect(seen).toEqual([live, previous]);
+      expect(logger.warnings().some((w) => w.includes('damaged'))).toBe(true);
+      await writeFile(join(indexDir, live, name), original);
+    }
+  });
+
+  it('lets the loader wait for a file to be verified; a damaged one rejects with INDEX_CORRUPT', async () => {
+    const s = store();
+    const previous = await commitBuild(s, 1);
+    const live = await commitBuild(s, 2);
+    await flipBit(join(indexDir, live, 'lexical.bin'), 3);
+    const outcomes: Array<string> = [];
+    const loaded = await s.loadLive(async (g) => {
+      outcomes.push(`${g.id}: ${await codeOf(g.verified('lexical.bin'))}`);
+      return g.id;
+    });
+    expect(outcomes).toEqual([`${live}: INDEX_CORRUPT`, `${previous}: resolved`]);
+    expect(loaded).toBe(previous);
+  });
+
+  it('throws the loader\'s own error on an intact generation, without falling back', async () => {
+    const s = store();
+    await commitBuild(s, 1);
+    await commitBuild(s, 2);
+    let calls = 0;
+    const refusal = new AppError('INDEX_CORRUPT', 'the content makes no sense');
+    const error = await s
+      .loadLive(async () => {
+        calls++;
+        throw refusal;
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBe(refusal);
+    expect(calls).toBe(1);
+  });
+
+  it('falls back when the loader cannot read a file, even if the loader turns the error into another', async () => {
+    const s = store();
+    const previous = await commitBuild(s, 1);
+    const live = await commitBuild(s, 2);
+    // The file is intact; the reader's open of it fails (the hash comes from the bytes the reader reads).
+    const target = join(indexDir, live, 'chunks.bin');
+    let opens = 0;
+    const fs: StoreDeps['fs'] = {
+      ...nodeStoreFs,
+      open: async (path, flags) => {
+        if (path === target && ++opens === 1) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+        return nodeStoreFs.open(path, flags);
+      },
+    };
+    const loaded = await store({ fs }).loadLive(async (g) => {
+      try {
+        await g.readFile('chunks.bin');
+      } catch {
+        throw new Error('the loader gave up');
+      }
+      return g.id;
+    });
+    expect(opens).toBe(1);
+    expect(loaded).toBe(previous);
+  });
+
+  it('treats a file the manifest does not list as damage', async () => {
+    const s = store();
+    await commitBuild(s, 1);
+    const error = await s.loadLive((g) => g.readFile('vectors.hnsw')).catch((e: unknown) => e);
+    expect(isAppError(error, 'INDEX_CORRUPT')).toBe(true);
+    expect((error as Error).message).toContain('vectors.hnsw');
+    expect((error as Error).message).toContain('sourcier index');
+  });
+
+  it('hashes through an injected file system, so that its read faults count as damage', async () => {
+    await commitBuild(store(), 1);
+    const previous = (await generations())[0]!;
+    await commitBuild(store(), 2);
+    const live = (await generations())[1]!;
+    const fs = faultyFs([{ op: 'read', path: (p) => p === join(indexDir, live, 'lexical.bin'), code: 'EIO' }]);
+    const loaded = await store({ fs }).loadLive(async (g) => g.id);
+    expect(loaded).toBe(previous);
+    expect(fs.hits).toBe(1);
   });
 });
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/core/app-error.js';
+import type { Article } from '../../src/core/types.js';
+import { chunkArticle } from '../../src/chunk/chunk-article.js';
+import { estimateTokenCounter } from '../../src/chunk/estimate-token-counter.js';
+import { decodeChunkTable, encodeChunkTable } from '../../src/indexing/chunk-table.js';
+
+const sentence = (i: number) => `La phrase numéro ${i} parle du port de Marseille et de ses conteneurs.`;
+const articles: Article[] = [1, 2, 3].map((n) => ({
+  id: `a${n}`,
+  title: `Article ${n}`,
+  text: Array.from({ length: 12 * n }, (_, i) => sentence(i)).join(n === 2 ? '\n\n' : ' '),
+  path: `a${n}.txt`,
+  hash: String(n),
+}));
+
+describe('chunk table', () => {
+  const chunks = articles.flatMap((a) => chunkArticle(a, { tokenCounter: estimateTokenCounter, maxTokens: 64, targetTokens: 40, overlapSentences: 1 }));
+  const index = new Map(articles.map((a, i) => [a.id, i]));
+
+  it('reads back the chunks as written: ids, spans, tokens, text and sentences', () => {
+    const back = decodeChunkTable(encodeChunkTable(chunks, index), articles);
+    expect(chunks.length).toBeGreaterThan(6);
+    expect(back.map((c) => JSON.parse(JSON.stringify(c)))).toEqual(chunks);
+    back.forEach((c, i) => {
+      expect(c.id).toBe(chunks[i]!.id);
+      expect(c.text).toBe(articles.find((a) => a.id === c.articleId)!.text.slice(c.start, c.end));
+      expect(c.sentences).toEqual(chunks[i]!.sentences);
+      expect(c.sentences).toBe(c.sentences); // made once
+    });
+  });
+
+  it('refuses a table whose chunks lie outside their article with INDEX_CORRUPT', () => {
+    const shorter = articles.map((a) => ({ ...a, text: a.text.slice(0, 20) }));
+    const error = (() => {
+      try {
+        decodeChunkTable(encodeChunkTable(chunks, index), shorter);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isAppError(error, 'INDEX_CORRUPT')).toBe(true);
+  });
+});
