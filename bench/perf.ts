@@ -171,7 +171,7 @@ const f1 = (x: number) => x.toFixed(1);
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const rows: string[] = [];
 rows.push('## Performance', '');
-rows.push(`Command: \`${command}\` (after \`npm run build\`; \`npm run bench\` once the script line exists). ${new Date().toISOString().slice(0, 10)}.`);
+rows.push(`Command: \`${command}\` (after \`npm run build\`; \`npm run bench\` does both). ${new Date().toISOString().slice(0, 10)}.`);
 rows.push(
   `Machine: ${nproc} cores (nproc), ${cpuModel}, ${f1(totalmem() / 2 ** 30)} GiB RAM (${f1(freemem() / 2 ** 30)} GiB free at the end), Node ${process.version}.`,
   `Load: the machine is shared; load average ${loadBefore.map(f1).join(' / ')} (1/5/15 min) before, ${loadAfter.map(f1).join(' / ')} after. Wall times are inflated by that load; CPU seconds are the process's own.`,
@@ -219,17 +219,28 @@ if (tiny?.query.recall) {
   );
 }
 rows.push('', '### Incremental update (change 1%, add 1%, delete 1%; previous generation live)', '');
-rows.push('| mode | changed / added / deleted | re-index wall s | full build wall s | ratio | embedded | chunks of changed+added articles | stages (wall s) |', '|---|---|---|---|---|---|---|---|');
+rows.push(
+  '| mode | changed / added / deleted | re-index wall s (CPU s) | full build wall s (CPU s) | ratio wall (CPU) | derived from the previous generation | embedded | chunks of changed+added articles | peak RSS MB | stages (wall s) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+);
 for (const [mode, r] of Object.entries(results)) {
   const inc = r.incremental;
   if (!inc) continue;
   const stages = Object.entries(inc.stages as Record<string, number>).map(([k, v]) => `${k} ${f1(v)}`).join(', ');
   rows.push(
-    `| ${mode} | ${r.mutated.changed} / ${r.mutated.added} / ${r.mutated.deleted} (summary: ${inc.changed} / ${inc.added} / ${inc.removed}) | ${f1(inc.seconds)} | ${f1(r.full.seconds)} | ${((100 * inc.seconds) / r.full.seconds).toFixed(0)}% | ${inc.embedded} | ${mode === 'lexical' ? '- (no vectors)' : r.expectedEmbedded} | ${stages} |`,
+    `| ${mode} | ${r.mutated.changed} / ${r.mutated.added} / ${r.mutated.deleted} (summary: ${inc.changed} / ${inc.added} / ${inc.removed}) | ${f1(inc.seconds)} (${f1(inc.cpuSeconds)}) | ${f1(r.full.seconds)} (${f1(r.full.cpuSeconds)}) | ${((100 * inc.seconds) / r.full.seconds).toFixed(1)}% (${((100 * inc.cpuSeconds) / r.full.cpuSeconds).toFixed(1)}%) | ${reusedText(mode, inc.reused)} | ${inc.embedded} | ${mode === 'lexical' ? '- (no vectors)' : r.expectedEmbedded} | ${inc.peakRssMB} | ${stages} |`,
   );
 }
 rows.push('');
 const section = rows.join('\n');
+
+function reusedText(mode: string, reused: { lexical: boolean; vectors: boolean; sketches: number } | undefined): string {
+  if (!reused) return '-';
+  const parts = [reused.lexical ? 'lexical index updated' : 'lexical index rebuilt'];
+  if (mode !== 'lexical') parts.push(reused.vectors ? 'HNSW graph updated' : 'HNSW graph rebuilt');
+  parts.push(`${f0(reused.sketches)} dedup sketches reused`);
+  return parts.join('; ');
+}
 process.stdout.write(`${section}\n`);
 process.stdout.write(`${JSON.stringify(results)}\n`);
 
