@@ -41,49 +41,63 @@ const pad4 = (n: number) => (n + 3) & ~3;
 
 export function encodeArticleTable(articles: Article[], options: ArticleTableOptions = {}): Uint8Array {
   const segmentChars = options.segmentChars ?? SEGMENT_CHARS;
-  const segments: Array<{ encoding: number; parts: string[]; length: number }> = [];
+  const segments: Array<{ encoding: number; length: number }> = [];
   const open = [-1, -1]; // segment being filled, per encoding
   const refs = new Int32Array(articles.length * FIELDS.length * REF_INTS);
+  const valueOf = (article: Article, field: Field): unknown => (article as unknown as Record<Field, unknown>)[field];
+  // First pass: where every string goes. The second writes each string straight into its place in the output.
   articles.forEach((article, i) => {
     FIELDS.forEach((field, f) => {
       const at = (i * FIELDS.length + f) * REF_INTS;
-      const value = (article as unknown as Record<Field, unknown>)[field];
+      const value = valueOf(article, field);
       if (value === undefined && f >= REQUIRED) {
         refs[at] = -1;
         return;
       }
       if (typeof value !== 'string') throw new AppError('INTERNAL', `Article ${String(article.id)} has no string ${field}.`);
-      const encoding = isLatin1(value) ? LATIN1 : UTF16;
+      const encoding = NOT_LATIN1.test(value) ? UTF16 : LATIN1;
       let s = open[encoding]!;
       if (s < 0 || (segments[s]!.length > 0 && segments[s]!.length + value.length > segmentChars)) {
         s = open[encoding] = segments.length;
-        segments.push({ encoding, parts: [], length: 0 });
+        segments.push({ encoding, length: 0 });
       }
       const segment = segments[s]!;
       refs[at] = s;
       refs[at + 1] = segment.length;
       refs[at + 2] = segment.length + value.length;
-      segment.parts.push(value);
       segment.length += value.length;
     });
   });
-  const bodies = segments.map((s) => Buffer.from(s.parts.join(''), s.encoding === LATIN1 ? 'latin1' : 'utf16le'));
   const headInts = 4 + segments.length * 2;
-  const out = new Uint8Array(headInts * 4 + refs.byteLength + bodies.reduce((n, b) => n + pad4(b.length), 0));
-  const head = new Int32Array(out.buffer, 0, headInts);
+  const starts: number[] = [];
+  let size = headInts * 4 + refs.byteLength;
+  for (const segment of segments) {
+    starts.push(size);
+    size += pad4(segment.encoding === LATIN1 ? segment.length : segment.length * 2);
+  }
+  const out = Buffer.alloc(size);
+  const head = new Int32Array(out.buffer, out.byteOffset, headInts);
   head.set([MAGIC, VERSION, articles.length, segments.length]);
-  segments.forEach((s, k) => {
-    head[4 + k * 2] = s.encoding;
-    head[5 + k * 2] = s.length;
+  segments.forEach((segment, k) => {
+    head[4 + k * 2] = segment.encoding;
+    head[5 + k * 2] = segment.length;
   });
   out.set(new Uint8Array(refs.buffer), headInts * 4);
-  let at = headInts * 4 + refs.byteLength;
-  for (const body of bodies) {
-    out.set(body, at);
-    at += pad4(body.length);
-  }
+  articles.forEach((article, i) => {
+    FIELDS.forEach((field, f) => {
+      const at = (i * FIELDS.length + f) * REF_INTS;
+      const k = refs[at]!;
+      if (k < 0) return;
+      const latin1 = segments[k]!.encoding === LATIN1;
+      out.write(valueOf(article, field) as string, starts[k]! + refs[at + 1]! * (latin1 ? 1 : 2), latin1 ? 'latin1' : 'utf16le');
+    });
+  });
   return out;
 }
+
+/** A character beyond Latin-1 (the string needs the UTF-16 segment). */
+// eslint-disable-next-line no-control-regex
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** Reads a table written by {@link encodeArticleTable}; anything inconsistent is INDEX_CORRUPT, never a TypeError. */
 export function decodeArticleTable(bytes: Uint8Array): Article[] {
@@ -144,7 +158,3 @@ export function decodeArticleTable(bytes: Uint8Array): Article[] {
   return articles;
 }
 
-function isLatin1(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
-  return true;
-}
