@@ -198,11 +198,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
 
     // Write a new generation; it becomes live only once every file is written and verified.
     const writer = await store.beginGeneration();
+    let hnswWritten: Promise<void> | undefined;
     try {
       // The graph is finished and written (by the builder's thread, or updated from the previous one) while this
       // thread builds and writes the rest.
       let graphUpdated = false;
-      let hnswWritten: Promise<void> | undefined = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
+      hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
       if (embedder && updateGraph) {
         const dims = embedder.dimensions;
         const addedVectors = new Float32Array(toEmbed.length * dims);
@@ -301,6 +302,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       return summary;
     } catch (error) {
       await hnsw?.abort().catch(() => {});
+      // A graph update still writing into the generation folder finishes (or fails) before the folder goes.
+      await hnswWritten?.catch(() => {});
       await writer.abort().catch(() => {});
       throw error;
     }

@@ -1,4 +1,7 @@
-/** Worker thread of {@link startHnswBuilder}: inserts vectors as they arrive, then writes the graph. */
+/**
+ * Worker thread of {@link startHnswBuilder} (inserts vectors as they arrive, then writes the graph) and of
+ * {@link updateHnswFileOffThread} (derives a generation's graph from the previous one).
+ */
 import { parentPort } from 'node:worker_threads';
 import { isAppError } from '../core/app-error.js';
 import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
@@ -19,6 +22,12 @@ port.on('message', (request: HnswWorkerRequest) => {
     } else if (request.type === 'add') {
       const { keys, vectors } = request;
       for (let i = 0; i < keys.length; i++) index!.add(keys[i]!, vectors.subarray(i * dims, (i + 1) * dims));
+    } else if (request.type === 'update') {
+      const { previousFile, newFile, dimensions, reuseDeleted, checksumVerified, keyMap, addedKeys, addedVectors, size } = request;
+      HnswVectorIndex.updateFile(previousFile, newFile, dimensions, { keyMap, addedKeys, addedVectors, size }, { reuseDeleted, checksumVerified, syncIo: true }).then(
+        (written) => reply({ type: 'updated', ...written }),
+        (error: unknown) => reply({ type: 'error', code: isAppError(error) ? error.code : 'INTERNAL', message: (error as Error).message }),
+      );
     } else if (request.type === 'close') {
       port.close(); // nothing else keeps this thread alive: it ends once a write in flight has settled
     } else {

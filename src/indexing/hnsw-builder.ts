@@ -8,7 +8,7 @@
 import { startModuleWorker, siblingModule } from '../core/module-worker.js';
 import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
+import { HnswVectorIndex, type HnswKeyChange } from '../vector-index/hnsw-vector-index.js';
 
 export interface HnswBuilder {
   /** Whether the graph is being built on another thread. */
@@ -36,9 +36,15 @@ export type HnswWorkerRequest =
   | { type: 'add'; keys: Int32Array; vectors: Float32Array }
   | { type: 'finish'; file: string }
   /** Ends the worker once the messages before it are handled. */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Derives `newFile` from `previousFile` (HnswVectorIndex.updateFile); answered by 'updated'. */
+  | ({ type: 'update'; previousFile: string; newFile: string; dimensions: number; reuseDeleted: boolean; checksumVerified: boolean } & HnswKeyChange);
 /** Messages from the worker. */
-export type HnswWorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'error'; code: string; message: string };
+export type HnswWorkerReply =
+  | { type: 'ready' }
+  | { type: 'done' }
+  | { type: 'updated'; elements: number; deleted: number }
+  | { type: 'error'; code: string; message: string };
 
 /** Starts a builder; never rejects: when no worker can be started it returns the in-thread builder. */
 export async function startHnswBuilder(options: HnswBuilderOptions): Promise<HnswBuilder> {
@@ -131,4 +137,67 @@ async function startWorker(options: HnswBuilderOptions): Promise<HnswBuilder> {
       await close();
     },
   };
+}
+
+/**
+ * `HnswVectorIndex.updateFile` on a worker thread, so that the graph update (reading the previous graph, inserting
+ * the new vectors, writing and verifying) runs while the calling thread builds the lexical index and writes the other
+ * files. Runs on the calling thread when no worker can be started. Same results and errors as `updateFile`
+ * (INDEX_CORRUPT for an unusable previous file, so the caller can fall back to a full build).
+ */
+export async function updateHnswFileOffThread(
+  previousFile: string,
+  newFile: string,
+  dimensions: number,
+  change: HnswKeyChange,
+  options: { reuseDeleted: boolean; checksumVerified: boolean; logger?: Logger },
+): Promise<{ elements: number; deleted: number }> {
+  let worker: ReturnType<typeof startModuleWorker>;
+  try {
+    worker = startModuleWorker(siblingModule(import.meta.url, 'hnsw-build-worker'));
+  } catch (error) {
+    (options.logger ?? silentLogger).debug('HNSW update worker unavailable: updating on the calling thread', { reason: (error as Error).message });
+    return HnswVectorIndex.updateFile(previousFile, newFile, dimensions, change, { reuseDeleted: options.reuseDeleted, checksumVerified: options.checksumVerified });
+  }
+  const inThread = () => HnswVectorIndex.updateFile(previousFile, newFile, dimensions, change, { reuseDeleted: options.reuseDeleted, checksumVerified: options.checksumVerified });
+  return new Promise((resolve, reject) => {
+    let outcome: { ok: { elements: number; deleted: number } } | { error: Error } | { unavailable: Error } | undefined;
+    const settle = () => {
+      if (outcome && 'ok' in outcome) resolve(outcome.ok);
+      else if (outcome && 'error' in outcome) reject(outcome.error);
+      else {
+        // The worker could not run (no loader for the sources, no threads): the same work here.
+        (options.logger ?? silentLogger).debug('HNSW update worker unavailable: updating on the calling thread', {
+          reason: outcome && 'unavailable' in outcome ? outcome.unavailable.message : 'the worker ended without an answer',
+        });
+        inThread().then(resolve, reject);
+      }
+    };
+    worker.on('message', (reply: HnswWorkerReply) => {
+      if (reply.type === 'updated') outcome = { ok: { elements: reply.elements, deleted: reply.deleted } };
+      else if (reply.type === 'error') {
+        const code = reply.code === 'INDEX_WRITE_FAILED' || reply.code === 'INDEX_CORRUPT' ? reply.code : 'INTERNAL';
+        outcome = { error: new AppError(code, reply.message) };
+      } else return;
+      // Never terminate() a worker that used hnswlib (see startWorker): it is asked to close, and ends by itself.
+      worker.postMessage({ type: 'close' } satisfies HnswWorkerRequest);
+    });
+    worker.on('error', (error) => {
+      outcome ??= { unavailable: error instanceof Error ? error : new Error(String(error)) };
+    });
+    worker.once('exit', settle);
+    const { keyMap, addedKeys, addedVectors, size } = change;
+    worker.postMessage({
+      type: 'update',
+      previousFile,
+      newFile,
+      dimensions,
+      reuseDeleted: options.reuseDeleted,
+      checksumVerified: options.checksumVerified,
+      keyMap,
+      addedKeys,
+      addedVectors,
+      size,
+    } satisfies HnswWorkerRequest);
+  });
 }

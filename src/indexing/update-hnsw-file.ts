@@ -8,7 +8,7 @@ import { isAppError, AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { readHnswHeader } from '../vector-index/check-hnsw-file.js';
 import { checkKeyChange, HnswVectorIndex, type HnswKeyChange } from '../vector-index/hnsw-vector-index.js';
-import { startHnswBuilder } from './hnsw-builder.js';
+import { startHnswBuilder, updateHnswFileOffThread } from './hnsw-builder.js';
 
 export interface HnswUpdateOptions extends HnswKeyChange {
   dimensions: number;
@@ -31,7 +31,10 @@ export interface HnswUpdateOptions extends HnswKeyChange {
   reuseDeleted?: boolean;
   /** The previous file's checksum was just verified: check its header only, not every link. Default false. */
   checksumVerified?: boolean;
-  /** Run a full build on a worker thread when one can be started (see startHnswBuilder). Default false. */
+  /**
+   * Work on a worker thread when one can be started, so that the calling thread goes on with other work: the update
+   * (updateHnswFileOffThread) and a full build (startHnswBuilder). Default false.
+   */
   threaded?: boolean;
   logger?: Logger;
 }
@@ -93,10 +96,10 @@ export async function updateHnswFile(previousFile: string, newFile: string, opti
 
   if (!reason) {
     try {
-      const written = await HnswVectorIndex.updateFile(previousFile, newFile, dimensions, options, {
-        reuseDeleted: options.reuseDeleted === true,
-        checksumVerified: options.checksumVerified === true,
-      });
+      const flags = { reuseDeleted: options.reuseDeleted === true, checksumVerified: options.checksumVerified === true };
+      const written = options.threaded
+        ? await updateHnswFileOffThread(previousFile, newFile, dimensions, options, { ...flags, logger })
+        : await HnswVectorIndex.updateFile(previousFile, newFile, dimensions, options, flags);
       return { mode: 'incremental', ...written };
     } catch (error) {
       if (!isAppError(error, 'INDEX_CORRUPT')) throw error;

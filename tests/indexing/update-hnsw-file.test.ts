@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { isAppError } from '../../src/core/app-error.js';
 import { updateHnswFile, type HnswUpdateOptions } from '../../src/indexing/update-hnsw-file.js';
 import { exactSearch } from '../../src/vector-index/exact-search.js';
@@ -192,6 +193,24 @@ describe('updateHnswFile', () => {
     // A replaced element keeps its slot and its level, so the file keeps its size exactly.
     const original = (await stat(previous)).size;
     expect(sizes).toEqual([original, original, original, original]);
+  });
+
+  it('writes the same file when the update runs on a worker thread, and falls back there too', async () => {
+    const c = change(data, 11, 0.03, 40);
+    const here = nextFile();
+    const there = nextFile();
+    expect((await updateHnswFile(previous, here, options(c))).mode).toBe('incremental');
+    const lines: string[] = [];
+    const threaded = await updateHnswFile(previous, there, options(c, { threaded: true, logger: createLogger('debug', (line) => lines.push(line)) }));
+    expect(threaded.mode).toBe('incremental');
+    expect(lines.join('\n')).not.toMatch(/unavailable/); // it did run on the worker
+    expect((await readFile(there)).equals(await readFile(here))).toBe(true);
+    // An unusable previous file is reported from the worker as such, and the graph is built from every vector.
+    const bytes = await readFile(previous);
+    const damaged = join(dir, 'damaged-for-worker.hnsw');
+    await writeFile(damaged, bytes.subarray(0, bytes.length - 40));
+    const rebuilt = await updateHnswFile(damaged, nextFile(), options(c, { threaded: true }));
+    expect(rebuilt.mode).toBe('full');
   });
 
   it('checks only the header of a previous file whose checksum was verified, with the same result', async () => {
