@@ -159,10 +159,11 @@ export interface IndexSummary {
    */
   stages?: Record<string, number>;
   /**
-   * Which indexes were derived from the previous generation instead of rebuilt from every chunk: `lexical` (only new
-   * chunks analysed), `vectors` (HNSW graph updated in place), `sketches` (articles whose dedup sketch was reused).
+   * What was taken from the previous generation instead of computed again: `articles` (unchanged JSONL lines not
+   * parsed and cleaned again), `lexical` (only new chunks analysed), `vectors` (HNSW graph updated in place),
+   * `sketches` (articles whose dedup sketch was reused).
    */
-  reused?: { lexical: boolean; vectors: boolean; sketches: number };
+  reused?: { articles: number; lexical: boolean; vectors: boolean; sketches: number };
 }
 
 export interface IndexProgress {

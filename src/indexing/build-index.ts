@@ -97,8 +97,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
 
     lap('previous');
 
-    const { articles, outcomes } = await readCorpus(options.corpusDir, {
+    // JSONL lines unchanged since the previous generation give back its articles without being parsed and cleaned.
+    const reuse = previous ? await readPreviousFingerprints(previous, logger) : undefined;
+    const { articles, outcomes, fingerprints, reused: articlesReused } = await readCorpus(options.corpusDir, {
       logger,
+      ...(reuse ? { reuse } : {}),
       onProgress: (done, total) => progress({ stage: 'read', done, total }),
     });
     const skipped = outcomes.flatMap((o) => (o.status === 'skipped' ? [{ path: o.path, reason: o.reason }] : []));
@@ -242,7 +245,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       lap('duplicates');
       progress({ stage: 'index', done: chunks.length, total: chunks.length });
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
-      const steps = embedder ? 7 : 5;
+      const steps = embedder ? 8 : 6;
       let step = 0;
       const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
       await writer.writeFile(INDEX_FILES.articles, encodeArticleTable(articles));
@@ -254,6 +257,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
       wrote();
       await writer.writeFile(INDEX_FILES.sketches, encodeSketches(duplicates.sketches));
+      wrote();
+      await writer.writeFile(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
       wrote();
       if (embedder && hnswWritten) {
         await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
@@ -296,7 +301,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         seconds: (performance.now() - started) / 1000,
         generation,
         stages,
-        reused: { lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
+        reused: { articles: articlesReused, lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;
@@ -337,6 +342,25 @@ async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): 
 function lexicalSettings(index: LexicalIndex): LexicalSettings {
   const { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight } = lexicalParts(index);
   return { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight };
+}
+
+/** Fingerprint -> article of the previous generation (see readCorpus's `reuse`), or undefined when there are none. */
+async function readPreviousFingerprints(previous: LoadedGeneration, logger: Logger): Promise<Map<string, Article> | undefined> {
+  try {
+    const raw = JSON.parse((await readFile(join(previous.dir, INDEX_FILES.fingerprints))).toString('utf8')) as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+    const byId = new Map(previous.articles.map((a) => [a.id, a]));
+    const reuse = new Map<string, Article>();
+    for (const [id, fingerprint] of Object.entries(raw as Record<string, unknown>)) {
+      const article = byId.get(id);
+      if (article && typeof fingerprint === 'string') reuse.set(fingerprint, article);
+    }
+    return reuse;
+  } catch (error) {
+    if (!(error instanceof SyntaxError) && (error as NodeJS.ErrnoException).code === undefined) throw error;
+    logger.debug('previous line fingerprints unusable: every line is read', { reason: (error as Error).message });
+    return undefined;
+  }
 }
 
 /** The previous generation's dedup sketches (by article position), or undefined when absent or made otherwise. */

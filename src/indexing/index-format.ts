@@ -14,6 +14,8 @@ export const INDEX_FILES = {
   duplicates: 'duplicates.json',
   /** Dedup sketches by article (reused by the next build for unchanged articles). */
   sketches: 'dedup.bin',
+  /** Article id -> fingerprint of the JSONL line it came from (the next build reuses unchanged lines' articles). */
+  fingerprints: 'lines.json',
   vectors: 'vectors.f32',
   hnsw: 'vectors.hnsw',
 } as const;

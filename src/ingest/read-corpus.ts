@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +25,11 @@ export interface ReadCorpusOptions {
   maxFileBytes?: number;
   /** Files read at the same time (default 8). */
   concurrency?: number;
+  /**
+   * Articles read before, by the fingerprint of the JSONL line they came from ({@link CorpusContents.fingerprints}):
+   * a line with the same bytes gives the same article (its path updated), without being parsed and cleaned again.
+   */
+  reuse?: ReadonlyMap<string, Article>;
 }
 
 export interface CorpusContents {
@@ -31,6 +37,24 @@ export interface CorpusContents {
   articles: Article[];
   /** One per file found (and per skipped JSONL line, as `file.jsonl:LINE`), in walk order. */
   outcomes: IngestOutcome[];
+  /**
+   * Article id -> fingerprint of its JSONL line, for lines that carry their own id and are UTF-8 (what `reuse` takes
+   * back next time). The fingerprint covers the line's bytes and the version of parsing and cleaning.
+   */
+  fingerprints: Map<string, string>;
+  /** Articles taken from `reuse` instead of being parsed and cleaned. */
+  reused: number;
+}
+
+/**
+ * Part of every line fingerprint: bump it whenever parsing or cleaning changes what a line gives, so that articles
+ * read by an older version are read again.
+ */
+const LINE_FINGERPRINT_VERSION = 1;
+
+/** Fingerprint of a JSONL line's bytes (see {@link CorpusContents.fingerprints}). */
+export function lineFingerprint(bytes: Uint8Array): string {
+  return `${LINE_FINGERPRINT_VERSION}:${createHash('sha1').update(bytes).digest('base64')}`;
 }
 
 type FileKind = 'txt' | 'md' | 'html' | 'jsonl';
@@ -62,6 +86,10 @@ interface CorpusFile {
 interface FileResult {
   outcomes: IngestOutcome[];
   articles: Article[];
+  /** JSONL: fingerprint of the line each article came from (see CorpusContents.fingerprints). */
+  fingerprints?: Map<Article, string>;
+  /** Articles taken from `reuse`. */
+  reused?: number;
 }
 
 /**
@@ -99,7 +127,7 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
   const worker = async () => {
     while (next < files.length) {
       const file = files[next++]!;
-      results.set(file, await readFileSafely(file, maxFileBytes));
+      results.set(file, await readFileSafely(file, maxFileBytes, options.reuse));
       options.onProgress?.(++done, files.length);
     }
   };
@@ -108,6 +136,8 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
   // Assemble in walk order so ids, duplicates and outcomes do not depend on which read finished first.
   const articles: Article[] = [];
   const outcomes: IngestOutcome[] = [];
+  const fingerprints = new Map<string, string>();
+  let reused = 0;
   const seen = new Map<string, string>();
   for (const entry of entries) {
     if ('skipped' in entry) {
@@ -115,6 +145,7 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
       continue;
     }
     const result = results.get(entry.file)!;
+    reused += result.reused ?? 0;
     const duplicates: IngestOutcome[] = [];
     const kept = new Set<string>();
     for (const article of result.articles) {
@@ -126,6 +157,8 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
       seen.set(article.id, article.path);
       kept.add(article.id);
       articles.push(article);
+      const fingerprint = result.fingerprints?.get(article);
+      if (fingerprint !== undefined) fingerprints.set(article.id, fingerprint);
     }
     for (const outcome of result.outcomes) {
       if (outcome.status === 'read' && duplicates.length > 0) {
@@ -145,7 +178,7 @@ export async function readCorpus(corpusDir: string, options: ReadCorpusOptions =
     skipped,
     seconds: Math.round(performance.now() - started) / 1000,
   });
-  return { articles, outcomes };
+  return { articles, outcomes, fingerprints, reused };
 }
 
 async function walk(absDir: string, relDir: string, root: string, visited: Set<string>, entries: WalkEntry[]): Promise<void> {
@@ -208,9 +241,9 @@ function idOf(rel: string): string {
   return rel.slice(0, rel.length - path.extname(rel).length);
 }
 
-async function readFileSafely(file: CorpusFile, maxFileBytes: number): Promise<FileResult> {
+async function readFileSafely(file: CorpusFile, maxFileBytes: number, reuse: ReadonlyMap<string, Article> | undefined): Promise<FileResult> {
   try {
-    return file.kind === 'jsonl' ? await readJsonlFile(file, maxFileBytes) : await readArticleFile(file, maxFileBytes);
+    return file.kind === 'jsonl' ? await readJsonlFile(file, maxFileBytes, reuse) : await readArticleFile(file, maxFileBytes);
   } catch (error) {
     // Anything unexpected (EIO, a race with a deleted file) skips this file only.
     return { outcomes: [skip(file.rel, `cannot read file (${errorCode(error)})`)], articles: [] };
@@ -247,15 +280,17 @@ async function readArticleFile(file: CorpusFile, maxFileBytes: number): Promise<
   return { outcomes: [{ path: file.rel, status: 'read', articleIds: [article.id], encoding: decoded.encoding }], articles: [article] };
 }
 
-async function readJsonlFile(file: CorpusFile, maxFileBytes: number): Promise<FileResult> {
+async function readJsonlFile(file: CorpusFile, maxFileBytes: number, reuse: ReadonlyMap<string, Article> | undefined): Promise<FileResult> {
   const info = await stat(file.abs);
   if (info.size === 0) return skipped(file.rel, 'empty file');
   const fileId = idOf(file.rel);
   const articles: Article[] = [];
   const lineOutcomes: IngestOutcome[] = [];
+  const fingerprints = new Map<Article, string>();
+  let reused = 0;
   let encoding = 'utf-8';
 
-  const handleLine = (text: string, lineNo: number) => {
+  const handleLine = (text: string, lineNo: number, fingerprint?: string) => {
     if (text.trim() === '') return;
     const where = `${file.rel}:${lineNo}`;
     const line = parseJsonlLine(text);
@@ -264,11 +299,25 @@ async function readJsonlFile(file: CorpusFile, maxFileBytes: number): Promise<Fi
       return;
     }
     const article = buildArticle(line.id ?? `${fileId}:${lineNo}`, where, line.meta, line.text, { title: line.meta.title, detectTitleLine: true });
-    if (article) articles.push(article);
-    else lineOutcomes.push(skip(where, 'no text once cleaned'));
+    if (article) {
+      articles.push(article);
+      // Only a line with its own id gives the same article wherever it sits in the file.
+      if (fingerprint !== undefined && line.id !== undefined) fingerprints.set(article, fingerprint);
+    } else lineOutcomes.push(skip(where, 'no text once cleaned'));
   };
   const handleBytes = (bytes: Uint8Array, lineNo: number) => {
+    const fingerprint = lineFingerprint(bytes);
+    const known = reuse?.get(fingerprint);
+    if (known) {
+      // Same bytes, same article: only where it sits may have changed (the path is not part of the hash).
+      const article = { ...known, path: `${file.rel}:${lineNo}` };
+      articles.push(article);
+      fingerprints.set(article, fingerprint);
+      reused++;
+      return;
+    }
     let text = tryUtf8(bytes);
+    const utf8 = text !== undefined;
     if (text === undefined) {
       const decoded = decodeText(bytes);
       if (!decoded.ok) {
@@ -278,7 +327,7 @@ async function readJsonlFile(file: CorpusFile, maxFileBytes: number): Promise<Fi
       text = decoded.text;
       encoding = decoded.encoding;
     }
-    handleLine(lineNo === 1 ? text.replace(/^\uFEFF/, '') : text, lineNo);
+    handleLine(lineNo === 1 ? text.replace(/^\uFEFF/, '') : text, lineNo, utf8 ? fingerprint : undefined);
   };
 
   const head = await readBounded(file.abs, 4096);
@@ -334,7 +383,7 @@ async function readJsonlFile(file: CorpusFile, maxFileBytes: number): Promise<Fi
     articles.length > 0
       ? { path: file.rel, status: 'read', articleIds: articles.map((a) => a.id), encoding }
       : skip(file.rel, lineOutcomes.length > 0 ? `no valid line (${lineOutcomes.length} skipped)` : 'no text (empty or only whitespace)');
-  return { outcomes: [fileOutcome, ...lineOutcomes], articles };
+  return { outcomes: [fileOutcome, ...lineOutcomes], articles, fingerprints, reused };
 }
 
 /** Title, date and body heuristics, then the hash. Undefined when no text is left. */

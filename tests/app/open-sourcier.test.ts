@@ -113,14 +113,16 @@ describe('index lifecycle', () => {
   it('re-indexes only new and changed articles and drops deleted ones', async () => {
     const ws = await workspace();
     // Enough articles that one changed and one deleted leave the vector graph worth updating rather than rebuilding.
-    for (let i = 0; i < 24; i++) {
+    // They come as one JSONL file, whose unchanged lines the next build takes back without reading them again.
+    const breves = Array.from({ length: 24 }, (_, i) => {
       const town = ['Lille', 'Nantes', 'Rennes', 'Dijon', 'Metz', 'Brest'][i % 6]!;
-      await writeFile(
-        join(ws.corpusDir, 'news', `breve-${i}.txt`),
-        `Brève ${i} de ${town}\n\nLe conseil municipal de ${town} a adopté le budget ${2000 + i} après ${i + 3} heures de débat. ` +
-          `Les élus ont aussi voté ${i + 1} subventions pour les associations sportives et culturelles de la ville.`,
-      );
-    }
+      const text =
+        `Le conseil municipal de ${town} a adopté le budget ${2000 + i} après ${i + 3} heures de débat. ` +
+        `Les élus ont aussi voté ${i + 1} subventions pour les associations sportives et culturelles de la ville.`;
+      return JSON.stringify({ id: `breve-${i}`, title: `Brève ${i} de ${town}`, date: `2023-0${1 + (i % 9)}-1${i % 10}`, text });
+    });
+    const jsonl = join(ws.corpusDir, 'news', 'breves.jsonl');
+    await writeFile(jsonl, breves.join('\n') + '\n');
     const full = await buildIndexFromConfig(configFor(ws), { embedder });
     expect(full).toMatchObject({ articles: 31, added: 31, changed: 0, removed: 0, unchanged: 0 });
     expect(full.embedded).toBe(full.chunks);
@@ -129,6 +131,8 @@ describe('index lifecycle', () => {
     await writeFile(md, (await readFile(md, 'utf8')).replace('1,6 million', '1,7 million'));
     await unlink(join(ws.corpusDir, 'news', 'sport', '2024-08-marathon-paris.html'));
     await writeFile(join(ws.corpusDir, 'news', 'nouveau.txt'), 'Un nouvel article\n\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports pour les moins de 18 ans.');
+    // The JSONL lines move down by one (a line dropped at the top, appended at the end): same articles, new paths.
+    await writeFile(jsonl, [...breves.slice(1), breves[0]].join('\n') + '\n');
     const incremental = await buildIndexFromConfig(configFor(ws), { embedder });
     expect(incremental).toMatchObject({ articles: 31, added: 1, changed: 1, removed: 1, unchanged: 29 });
 
@@ -144,12 +148,13 @@ describe('index lifecycle', () => {
 
     // The lexical index and dedup sketches were derived from the previous generation, and hold exactly what a full
     // build of the same corpus writes.
-    expect(incremental.reused).toEqual({ lexical: true, vectors: true, sketches: 29 });
+    // 24 brèves and the 2 lines of the fixture's depeches.jsonl came back without being read again.
+    expect(incremental.reused).toEqual({ articles: 26, lexical: true, vectors: true, sketches: 29 });
     const fullDir = join(ws.dir, 'index-full');
     const rebuilt = await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
-    expect(rebuilt.reused).toMatchObject({ lexical: false, vectors: false, sketches: 0 });
+    expect(rebuilt.reused).toEqual({ articles: 0, lexical: false, vectors: false, sketches: 0 });
     const fullLive = await openStore(fullDir).readLive();
-    for (const name of [INDEX_FILES.chunks, INDEX_FILES.lexical, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.vectors]) {
+    for (const name of [INDEX_FILES.articles, INDEX_FILES.chunks, INDEX_FILES.lexical, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints, INDEX_FILES.vectors]) {
       const [a, b] = await Promise.all([readFile(join(live!.dir, name)), readFile(join(fullLive!.dir, name))]);
       expect(a.equals(b), name).toBe(true);
     }

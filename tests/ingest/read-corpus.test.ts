@@ -303,3 +303,43 @@ describe('readCorpus problems', () => {
     expect(articles).toHaveLength(2);
   });
 });
+
+describe('readCorpus reusing the articles of unchanged JSONL lines', () => {
+  const line = (id: string | undefined, title: string, text: string) => JSON.stringify({ ...(id ? { id } : {}), title, text, date: '2022-05-11' });
+  const lines = [
+    line('a', 'Coalition à Marrakech', 'La réunion de la coalition se tient à Marrakech.'),
+    line('b', 'Port de Marseille', 'Le port a traité 1,6 million de conteneurs.'),
+    line(undefined, 'Sans identifiant', "Cet article n'a pas d'identifiant propre."),
+    line('c', 'Marathon', 'Tamirat Tola remporte le marathon olympique.'),
+  ];
+
+  it('gives the articles a fresh read gives, moved lines with their new path, and only fingerprints lines with an id', async () => {
+    const dir = await corpus({ 'fil.jsonl': lines.join('\n') + '\n' });
+    const first = await readCorpus(dir);
+    expect([...first.fingerprints.keys()].sort()).toEqual(['a', 'b', 'c']);
+    const reuse = new Map([...first.fingerprints].map(([id, fp]) => [fp, first.articles.find((a) => a.id === id)!]));
+
+    // Line b changed, a new line first (everything moves down one line), c unchanged.
+    const changed = [line('z', 'Nouveau', 'Un article ajouté en tête du fichier.'), lines[0], line('b', 'Port de Marseille', 'Le port a traité 1,7 million de conteneurs.'), lines[2], lines[3]];
+    await writeFile(path.join(dir, 'fil.jsonl'), changed.join('\n') + '\n');
+    const fresh = await readCorpus(dir);
+    const reused = await readCorpus(dir, { reuse });
+    expect(reused.articles).toEqual(fresh.articles);
+    expect(reused.outcomes).toEqual(fresh.outcomes);
+    expect(reused.fingerprints).toEqual(fresh.fingerprints);
+    expect([fresh.reused, reused.reused]).toEqual([0, 2]); // a and c; b changed, z is new, the id-less line is read
+    expect(reused.articles.find((a) => a.id === 'c')!.path).toBe('fil.jsonl:5');
+    // The reused ones really came from the map (the same text objects), the changed one did not.
+    expect(reused.articles.find((a) => a.id === 'a')!.hash).toBe(first.articles.find((a) => a.id === 'a')!.hash);
+    expect(reused.articles.find((a) => a.id === 'b')!.text).toContain('1,7 million');
+  });
+
+  it('takes an entry of the map for its line without parsing it again', async () => {
+    const dir = await corpus({ 'fil.jsonl': lines[0] + '\n' });
+    const first = await readCorpus(dir);
+    const [fingerprint] = first.fingerprints.values();
+    const planted: Article = { ...first.articles[0]!, title: 'Titre venu de la génération précédente' };
+    const read = await readCorpus(dir, { reuse: new Map([[fingerprint!, planted]]) });
+    expect(read.articles[0]!.title).toBe('Titre venu de la génération précédente');
+  });
+});
