@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm, unlink, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +163,28 @@ describe('index lifecycle', () => {
     const updatedGraph = await loadGeneration(live!, { serving: true });
     for (let key = 0; key < updatedGraph.chunks.length; key++) {
       expect(updatedGraph.vectors!.search(updatedGraph.vectorOf(key)!, 1)[0]!.key).toBe(key);
+    }
+  });
+
+  it('rebuilds what it cannot reuse when the previous generation holds garbage sketches and fingerprints', async () => {
+    const ws = await workspace();
+    await buildIndexFromConfig(configFor(ws), { embedder });
+    const live = (await openStore(ws.indexDir).readLive())!;
+    // Damage that passes the checksums (a tool rewrote the files and the manifest): the build must not trust it.
+    const manifest = JSON.parse(await readFile(join(live.dir, 'manifest.json'), 'utf8'));
+    for (const [name, bytes] of [[INDEX_FILES.sketches, Buffer.from('not sketches')], [INDEX_FILES.fingerprints, Buffer.from('{"a": 1, ')]] as const) {
+      await writeFile(join(live.dir, name), bytes);
+      manifest.files[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    }
+    await writeFile(join(live.dir, 'manifest.json'), JSON.stringify(manifest));
+    await writeFile(join(ws.corpusDir, 'news', 'ajout.txt'), 'Ajout\n\nLe conseil municipal de Lyon a voté jeudi la gratuité des transports.');
+    const summary = await buildIndexFromConfig(configFor(ws), { embedder });
+    expect(summary).toMatchObject({ added: 1, unchanged: 7, reused: { articles: 0, sketches: 0, lexical: true } });
+    const fullDir = join(ws.dir, 'index-full');
+    await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
+    const [a, b] = [(await openStore(ws.indexDir).readLive())!, (await openStore(fullDir).readLive())!];
+    for (const name of [INDEX_FILES.articles, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints]) {
+      expect((await readFile(join(a.dir, name))).equals(await readFile(join(b.dir, name))), name).toBe(true);
     }
   });
 

@@ -94,6 +94,17 @@ const CASES: Case[] = [
     expect: 'previous',
   },
   { name: 'one bit flipped in the lexical index', damage: ({ live }) => flipBit(join(live, 'lexical.bin'), (n) => n - 3), expect: 'previous' },
+  { name: 'one bit flipped in the dedup sketches', damage: ({ live }) => flipBit(join(live, 'dedup.bin'), (n) => n - 3), expect: 'previous' },
+  { name: 'one bit flipped in the line fingerprints', damage: ({ live }) => flipBit(join(live, 'lines.json'), (n) => Math.floor(n / 2)), expect: 'previous' },
+  {
+    // Only builds read them (to reuse work), and they fall back to computing it: serving is not concerned.
+    name: 'garbage dedup sketches and line fingerprints (checksums updated)',
+    damage: async ({ live }) => {
+      await rewriteWithChecksum(live, 'dedup.bin', Buffer.from('not sketches'));
+      await rewriteWithChecksum(live, 'lines.json', Buffer.from('{"a": 1, '));
+    },
+    expect: 'live',
+  },
   { name: 'one bit flipped in the vectors', damage: ({ live }) => flipBit(join(live, 'vectors.f32'), () => 7), expect: 'previous' },
   { name: 'truncated manifest', damage: ({ live }) => truncate(join(live, 'manifest.json'), 40), expect: 'previous' },
   { name: 'manifest lying about a checksum', damage: ({ live }) => editManifest(live, (m) => (m.files['chunks.bin'].sha256 = '0'.repeat(64))), expect: 'previous' },
