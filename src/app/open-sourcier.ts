@@ -1,5 +1,7 @@
 import { AppError, isAppError, type AppErrorCode } from '../core/app-error.js';
-import { siblingModule, startModuleWorker } from '../core/module-worker.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../core/module-worker.js';
 import type { CoreConfig } from '../core/config.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Answer, AskOptions, Embedder, IndexProgress, IndexStats, IndexSummary, Sourcier } from '../core/types.js';
@@ -9,7 +11,7 @@ import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
-import type { ReindexWorkerData, ReindexWorkerMessage } from './reindex-worker.js';
+import type { ReindexMessage, ReindexRequest } from './reindex-process.js';
 import { buildBriefing, topicKey } from '../brief/build-briefing.js';
 import { openBriefState } from '../brief/brief-state.js';
 import { DEFAULT_BRIEF_STATE_FILE } from '../brief/brief-config.js';
@@ -255,8 +257,8 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
       reindexing = (async () => {
         try {
           const { embedder, reason } = await getChoice();
-          // With the configured model (or none), the build runs in a worker thread so answers keep flowing; an
-          // embedder passed in by the caller cannot cross threads, so that build runs here.
+          // With the configured model (or none), the build runs in a child process so answers keep flowing; an
+          // embedder passed in by the caller cannot cross processes, so that build runs here.
           const summary =
             deps.embedder === undefined || deps.embedder === null
               ? await reindexInWorker(config, { lexicalOnly: !embedder, modeReason: reason }, logger, onProgress).catch(
@@ -292,7 +294,10 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
 
 class WorkerUnavailable extends Error {}
 
-/** Runs `buildIndexFromConfig` in a worker thread (src/app/reindex-worker.ts), forwarding its progress and logs. */
+/**
+ * Runs `buildIndexFromConfig` in a child process (src/app/reindex-process.ts), forwarding its progress and logs. From
+ * TypeScript sources (tsx, vitest) the child runs under tsx; when it cannot start, WorkerUnavailable.
+ */
 function reindexInWorker(
   config: CoreConfig,
   options: { lexicalOnly: boolean; modeReason?: string },
@@ -302,23 +307,44 @@ function reindexInWorker(
   return new Promise((resolve, reject) => {
     let started = false;
     let settled = false;
-    const data: ReindexWorkerData = { config, ...options };
-    const worker = startModuleWorker(siblingModule(import.meta.url, 'reindex-worker'), data);
-    // The worker is never terminated: it ends by itself once the build has settled (stopping it in the middle of an
-    // hnswlib call would abort the whole process).
+    const request: ReindexRequest = { config, ...options };
+    const entry = siblingModule(import.meta.url, 'reindex-process');
+    let child: ChildProcess;
+    try {
+      child = fork(fileURLToPath(entry), [], {
+        execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+    } catch (error) {
+      reject(new WorkerUnavailable((error as Error).message));
+      return;
+    }
+    // The child is never killed: it ends by itself once the build has settled (stopping it in the middle of a write
+    // is what generations already survive, but there is no reason to).
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
       fn();
     };
-    worker.on('message', (m: ReindexWorkerMessage) => {
-      if (m.type === 'ready') started = true;
-      else if (m.type === 'progress') onProgress?.(m.progress);
+    child.on('message', (m: ReindexMessage) => {
+      if (m.type === 'ready') {
+        started = true;
+        child.send(request);
+      } else if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'log') logger[m.level](m.message, m.fields);
       else if (m.type === 'done') settle(() => resolve(m.summary));
       else settle(() => reject(m.code ? new AppError(m.code as AppErrorCode, m.message) : Object.assign(new Error(m.message), { stack: m.stack })));
     });
-    worker.on('error', (error) => settle(() => reject(started ? error : new WorkerUnavailable(error.message))));
-    worker.on('exit', (code) => settle(() => reject(new AppError('INTERNAL', `The index build worker stopped (code ${code}) before finishing; run the rebuild again.`))));
+    child.on('error', (error) => settle(() => reject(started ? error : new WorkerUnavailable(error.message))));
+    child.on('exit', (code, signal) =>
+      settle(() =>
+        reject(
+          started
+            ? new AppError('INTERNAL', `The index build process stopped (${signal ?? `code ${code}`}) before finishing; run the rebuild again.`)
+            : new WorkerUnavailable(`the index build process exited (${signal ?? `code ${code}`}) before starting`),
+        ),
+      ),
+    );
   });
 }
