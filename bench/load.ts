@@ -77,7 +77,7 @@ if (sources.length === 0) {
 }
 const questions = makeQuestions(sources, 1000).map((q) => q.text);
 const config = { corpusDir, indexDir, embeddingModel: model, modelCacheDir: join(work, 'models'), allowRemoteModels: false, logLevel: 'silent' as const };
-// Opened from the settings, as `npm start` does: the model comes from EMBEDDING_MODEL and a reindex builds in a worker thread.
+// Opened from the settings, as `npm start` does: the model comes from EMBEDDING_MODEL and a reindex builds in a child process.
 const sourcier = await openSourcier(config);
 
 // ---------- measurement ----------
