@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSourcier } from '../../src/app/open-sourcier.js';
-import type { Embedder } from '../../src/core/types.js';
 import { loadTransformersEmbedder } from '../../src/embed/transformers-embedder.js';
+import { timedEmbedder } from './timed-embedder.js';
 import { decodeVectors } from '../../src/indexing/chunk-table.js';
 import { INDEX_FILES, type SourcierManifest } from '../../src/indexing/index-format.js';
 import { openStore } from '../../src/store/index-store.js';
@@ -27,34 +27,18 @@ const o = JSON.parse(process.argv[2]!) as Options;
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
 const rssStart = process.memoryUsage().rss;
-let embedder: Embedder | null = null;
-let modelMs = 0;
+let timed: ReturnType<typeof timedEmbedder> | undefined;
 if (o.model) {
-  const inner = await loadTransformersEmbedder({ model: o.model, cacheDir: join(tmpdir(), 'sourcier-models'), allowRemote: false });
   // Times the model's share of each question, so that latency "excluding the model" can be reported.
-  embedder = {
-    modelId: inner.modelId,
-    dimensions: inner.dimensions,
-    maxTokens: inner.maxTokens,
-    tokenCounter: inner.tokenCounter,
-    embedPassages: (t) => inner.embedPassages(t),
-    async embedQuery(text) {
-      const t0 = performance.now();
-      try {
-        return await inner.embedQuery(text);
-      } finally {
-        modelMs += performance.now() - t0;
-      }
-    },
-  };
-  await embedder.embedQuery('échauffement'); // first call allocates the session's buffers
+  timed = timedEmbedder(await loadTransformersEmbedder({ model: o.model, cacheDir: join(tmpdir(), 'sourcier-models'), allowRemote: false }));
+  await timed.embedQuery('échauffement'); // first call allocates the session's buffers
 }
 global.gc?.();
 const rssModel = process.memoryUsage().rss;
 const t0 = performance.now();
 const sourcier = await openSourcier(
   { corpusDir: o.corpusDir, indexDir: o.indexDir, embeddingModel: o.model ?? 'none', modelCacheDir: tmpdir(), allowRemoteModels: false, logLevel: 'silent' },
-  { embedder },
+  { embedder: timed ?? null },
 );
 const openMs = performance.now() - t0;
 global.gc?.();
@@ -67,12 +51,12 @@ const total: number[] = [];
 const outside: number[] = [];
 let abstained = 0;
 for (const q of o.questions) {
-  modelMs = 0;
+  const m0 = timed?.modelMs ?? 0;
   const s = performance.now();
   const a = await sourcier.ask(q);
   const ms = performance.now() - s;
   total.push(ms);
-  outside.push(ms - modelMs);
+  outside.push(ms - ((timed?.modelMs ?? 0) - m0));
   if (a.abstained) abstained++;
 }
 const rssQueries = process.memoryUsage().rss;
@@ -90,14 +74,14 @@ await sourcier.close();
 
 interface RecallRow { efSearch: number; recallAt10: number; recallAt10TiesAllowed: number; hnswMs: number }
 let recall: { queries: number; exactMs: number; rows: RecallRow[] } | undefined;
-if (embedder) {
+if (timed) {
   const live = (await openStore(o.indexDir).readLive())!;
   const m = live.manifest as unknown as SourcierManifest;
   const dims = m.dimensions!;
   const flat = decodeVectors(await readFile(join(live.dir, INDEX_FILES.vectors)), dims, m.counts.chunks);
   const qs = o.questions.slice(0, o.recallQueries);
   const vectors: Float32Array[] = [];
-  for (const q of qs) vectors.push(await embedder.embedQuery(q));
+  for (const q of qs) vectors.push(await timed.embedQuery(q));
   let exactMs = 0;
   const truth = vectors.map((v) => {
     const s = performance.now();

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openSourcier } from '../../src/app/open-sourcier.js';
-import type { Embedder } from '../../src/core/types.js';
 import { loadTransformersEmbedder } from '../../src/embed/transformers-embedder.js';
+import { timedEmbedder } from './timed-embedder.js';
 import { makeQuestions, type QuestionSource } from './make-questions.js';
 
 const [corpusFile, indexDir, count = '500', modelDir] = process.argv.slice(2);
@@ -23,27 +23,10 @@ for await (const line of createInterface({ input: createReadStream(corpusFile), 
   if (l.title) sources.push({ title: l.title, lead: l.heading, date: l.date });
 }
 const questions = makeQuestions(sources, Number(count));
-let modelMs = 0;
-let embedder: Embedder | null = null;
-if (modelDir) {
-  const inner = await loadTransformersEmbedder({ model: modelDir, cacheDir: tmpdir(), allowRemote: false });
-  embedder = {
-    ...inner,
-    tokenCounter: inner.tokenCounter,
-    embedPassages: (t) => inner.embedPassages(t),
-    async embedQuery(text) {
-      const t0 = performance.now();
-      try {
-        return await inner.embedQuery(text);
-      } finally {
-        modelMs += performance.now() - t0;
-      }
-    },
-  };
-}
+const timed = modelDir ? timedEmbedder(await loadTransformersEmbedder({ model: modelDir, cacheDir: tmpdir(), allowRemote: false })) : undefined;
 const sourcier = await openSourcier(
   { corpusDir: dirname(corpusFile), indexDir, embeddingModel: modelDir ?? 'none', modelCacheDir: tmpdir(), allowRemoteModels: false, logLevel: 'silent' },
-  { embedder },
+  { embedder: timed ?? null },
 );
 for (const q of questions.slice(0, 20)) await sourcier.ask(q.text);
 const wall: number[] = [];
@@ -52,13 +35,13 @@ const cpu: number[] = [];
 const byKind: Record<string, number[]> = {};
 for (const q of questions) {
   const c0 = process.cpuUsage();
-  const m0 = modelMs;
+  const m0 = timed?.modelMs ?? 0;
   const t0 = performance.now();
   await sourcier.ask(q.text);
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
   wall.push(ms);
-  outside.push(ms - (modelMs - m0));
+  outside.push(ms - ((timed?.modelMs ?? 0) - m0));
   cpu.push((c.user + c.system) / 1000);
   (byKind[q.kind] ??= []).push((c.user + c.system) / 1000);
 }
