@@ -7,7 +7,7 @@ import type { Article, Chunk, Embedder, IndexProgress, IndexSummary, TokenCounte
 import { readCorpus } from '../ingest/read-corpus.js';
 import { chunkArticle } from '../chunk/chunk-article.js';
 import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
-import { buildLexicalIndex, deserializeLexicalIndex, lexicalParts, serializeLexicalIndex, type LexicalIndex, type LexicalSettings } from '../lexical/bm25-index.js';
+import { buildLexicalIndex, deserializeLexicalIndex, lexicalSettingsOf, resolveLexicalSettings, serializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
 import { updateLexicalIndex } from '../lexical/update-lexical-index.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { updateHnswFile } from './update-hnsw-file.js';
@@ -323,10 +323,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
  */
 async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<LexicalIndex | undefined> {
   try {
-    const index = deserializeLexicalIndex(await readFile(join(previous.dir, INDEX_FILES.lexical)));
-    const settings = lexicalSettings(index);
-    const today = lexicalSettings(buildLexicalIndex([], new Map()));
-    if (index.size !== previous.chunks.length || JSON.stringify(settings) !== JSON.stringify(today)) {
+    // The store checked every file of the generation against its manifest when it was opened.
+    const index = deserializeLexicalIndex(await readFile(join(previous.dir, INDEX_FILES.lexical)), { checksumVerified: true });
+    const settings = lexicalSettingsOf(index);
+    const today = resolveLexicalSettings();
+    if (index.size !== previous.chunks.length || (Object.keys(today) as Array<keyof typeof today>).some((k) => settings[k] !== today[k])) {
       logger.info('lexical settings changed since the last build: the lexical index is rebuilt');
       return undefined;
     }
@@ -336,12 +337,6 @@ async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): 
     logger.warn('previous lexical index unreadable: the lexical index is rebuilt', { reason: (error as Error).message });
     return undefined;
   }
-}
-
-/** The settings of a lexical index (what, besides the chunks, decides its content). */
-function lexicalSettings(index: LexicalIndex): LexicalSettings {
-  const { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight } = lexicalParts(index);
-  return { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight };
 }
 
 /** Fingerprint -> article of the previous generation (see readCorpus's `reuse`), or undefined when there are none. */

@@ -288,7 +288,8 @@ function leadEnd(text: string): number {
 /** The parameters of an index, options resolved (weights rounded to eighths), as they are stored. */
 export type LexicalSettings = Pick<LexicalParts, 'bigramWeight' | 'prefixLength' | 'prefixWeight' | 'k1' | 'b' | 'titleWeight' | 'leadWeight'>;
 
-function resolveSettings(options: LexicalIndexOptions): LexicalSettings {
+/** The settings {@link buildLexicalIndex} uses for `options` (defaults filled in). */
+export function resolveLexicalSettings(options: LexicalIndexOptions = {}): LexicalSettings {
   return {
     k1: options.k1 ?? 1.2,
     b: options.b ?? 0.75,
@@ -427,7 +428,7 @@ export function invertChunks(chunks: readonly Chunk[], articles: Map<string, Art
  * article is missing are indexed on their text alone. The vocabulary is sorted, so equal inputs give equal bytes.
  */
 export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article>, options: LexicalIndexOptions = {}): LexicalIndex {
-  const settings = resolveSettings(options);
+  const settings = resolveLexicalSettings(options);
   return new Bm25Index({ ...settings, ...invertChunks(chunks, articles, settings) });
 }
 
@@ -435,6 +436,12 @@ export function buildLexicalIndex(chunks: Chunk[], articles: Map<string, Article
 export function lexicalParts(index: LexicalIndex): Readonly<LexicalParts> {
   if (!(index instanceof Bm25Index)) throw new AppError('INTERNAL', 'lexicalParts takes an index from buildLexicalIndex or deserializeLexicalIndex.');
   return index.parts;
+}
+
+/** The settings an index was built with. */
+export function lexicalSettingsOf(index: LexicalIndex): LexicalSettings {
+  const { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight } = lexicalParts(index);
+  return { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight };
 }
 
 /** An index over given arrays (taken, not copied), for code that derives one from another (the incremental update). */
@@ -448,15 +455,8 @@ export function lexicalIndexFromParts(parts: LexicalParts): LexicalIndex {
  *   | f32 docLengths[docs] | u32 termOffsets[terms+1] | u32 postingDocs[postings] | u16 postingTfs[postings] (padded)
  * The header holds the parameters, the counts, the byte length of the vocabulary and a checksum of everything after it.
  */
-interface Header {
+interface Header extends LexicalSettings {
   version: number;
-  bigramWeight: number;
-  prefixLength: number;
-  prefixWeight: number;
-  k1: number;
-  b: number;
-  titleWeight: number;
-  leadWeight: number;
   docs: number;
   terms: number;
   postings: number;

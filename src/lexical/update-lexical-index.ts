@@ -5,7 +5,7 @@
  */
 import { AppError } from '../core/app-error.js';
 import type { Article, Chunk } from '../core/types.js';
-import { invertChunks, lexicalIndexFromParts, lexicalParts, type LexicalIndex, type LexicalSettings } from './bm25-index.js';
+import { invertChunks, lexicalIndexFromParts, lexicalParts, lexicalSettingsOf, type LexicalIndex } from './bm25-index.js';
 
 /** How the chunk table changed between the previous index and the new one. */
 export interface LexicalChange {
@@ -32,15 +32,7 @@ export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange
   const prev = lexicalParts(previous);
   const { keyMap, size } = change;
   const added = checkChange(change, prev.docLengths.length);
-  const settings: LexicalSettings = {
-    bigramWeight: prev.bigramWeight,
-    prefixLength: prev.prefixLength,
-    prefixWeight: prev.prefixWeight,
-    k1: prev.k1,
-    b: prev.b,
-    titleWeight: prev.titleWeight,
-    leadWeight: prev.leadWeight,
-  };
+  const settings = lexicalSettingsOf(previous);
   const fresh = invertChunks(added.map((a) => a.chunk), articles, settings);
   const addedKeys = Uint32Array.from(added, (a) => a.key);
 
