@@ -1,5 +1,5 @@
 import { AppError } from '../core/app-error.js';
-import { jaccard, minHashSignature, mix32, sequenceKey, shingleHashes, toSortedSet, wordHashes } from './min-hash.js';
+import { commonCount, jaccardOf, minHashSignature, mix32, sequenceKey, shingleHashes, toSortedSet, wordHashes } from './min-hash.js';
 
 /** What `groupDuplicates` needs of an article. */
 export interface DedupArticle {
@@ -47,6 +47,26 @@ export interface GroupDuplicatesOptions {
    * (undefined: compute it). The result is the same as without them, as long as each sketch belongs to its text.
    */
   sketches?: ReadonlyArray<DedupSketch | undefined>;
+  /**
+   * What an earlier run found when it checked the candidate pair of articles at positions `a` < `b` of this input
+   * (undefined: unknown, check it). Only valid when both texts are unchanged since, with the same `shingleSize`.
+   * Checking a pair needs the shingle sets of both texts, by far the largest cost once sketches are reused.
+   */
+  checkedPair?: (a: number, b: number) => PairCheck | undefined;
+}
+
+/** What checking a candidate pair found: the sizes of the two shingle sets and, when it was needed, their overlap. */
+export interface PairCheck {
+  sizeA: number;
+  sizeB: number;
+  /** |A ∩ B|, or -1 when the sizes alone ruled the pair out. */
+  common: number;
+}
+
+/** A checked pair, by the positions of its two articles in the input (`a` < `b`). */
+export interface CheckedPair extends PairCheck {
+  a: number;
+  b: number;
 }
 
 /**
@@ -57,9 +77,11 @@ export class DuplicateGroups extends Map<string, string[]> {
   readonly dates = new Map<string, string | undefined>();
   /** The sketch of every article, by position in the input (to store for the next build). */
   sketches: DedupSketch[] = [];
+  /** Every candidate pair checked, in the order checked (to store for the next build, see `checkedPair`). */
+  checked: CheckedPair[] = [];
 }
 
-const DEFAULTS = { threshold: 0.8, shingleSize: 4, hashes: 64, bands: 16, minWords: 8 } satisfies Required<Omit<GroupDuplicatesOptions, 'sketches'>>;
+const DEFAULTS = { threshold: 0.8, shingleSize: 4, hashes: 64, bands: 16, minWords: 8 } satisfies Required<Omit<GroupDuplicatesOptions, 'sketches' | 'checkedPair'>>;
 
 /** Default `shingleSize`, `hashes` and `minWords`: sketches made with other values must not be reused. */
 export const SKETCH_SETTINGS = { shingleSize: DEFAULTS.shingleSize, hashes: DEFAULTS.hashes, minWords: DEFAULTS.minWords } as const;
@@ -124,37 +146,49 @@ export function groupDuplicates(articles: readonly DedupArticle[], options: Grou
     representatives.push(i);
   }
 
+  // LSH banding: representatives whose signatures agree on all rows of a band share that band's key. Per band, an
+  // open-addressing table of keys and, per representative, the previous one with the same key (allocation-free: a
+  // Map of arrays over 36,000 articles and 16 bands cost 0.8 s, mostly allocating).
   const rows = o.hashes / o.bands;
-  const buckets = Array.from({ length: o.bands }, () => new Map<number, number[]>());
-  for (const i of representatives) {
-    const signature = sketches[i]!.signature;
-    for (let band = 0; band < o.bands; band++) {
-      let key = 0x2545f491 ^ band;
-      for (let r = band * rows; r < (band + 1) * rows; r++) key = mix32(key ^ signature[r]!);
-      const bucket = buckets[band]!.get(key);
-      if (bucket) bucket.push(i);
-      else buckets[band]!.set(key, [i]);
-    }
-  }
-
+  const m = representatives.length;
+  let capacity = 16;
+  while (capacity < m * 2) capacity *= 2;
+  const slotKey = new Int32Array(capacity);
+  const slotLast = new Int32Array(capacity);
+  const sameKeyBefore = new Int32Array(m);
+  const checks: CheckedPair[] = [];
   const checked = new Set<number>();
-  for (const bandBuckets of buckets) {
-    for (const bucket of bandBuckets.values()) {
-      for (let x = 0; x < bucket.length; x++) {
-        for (let y = x + 1; y < bucket.length; y++) {
-          const a = bucket[x]!;
-          const b = bucket[y]!;
-          if (find(a) === find(b)) continue;
-          const pair = a * n + b;
-          if (checked.has(pair)) continue;
-          checked.add(pair);
-          const sa = setOf(a);
-          const sb = setOf(b);
-          // Jaccard cannot exceed the ratio of the set sizes: skip the merge when that already rules the pair out.
-          if (Math.min(sa.length, sb.length) < o.threshold * Math.max(sa.length, sb.length)) continue;
-          if (jaccard(sa, sb) >= o.threshold) union(a, b);
-        }
-      }
+  const check = (a: number, b: number) => {
+    if (find(a) === find(b)) return;
+    const pair = a * n + b;
+    if (checked.has(pair)) return;
+    checked.add(pair);
+    const known = o.checkedPair?.(a, b);
+    const sizeA = known ? known.sizeA : setOf(a).length;
+    const sizeB = known ? known.sizeB : setOf(b).length;
+    let common = known ? known.common : -1;
+    // Jaccard cannot exceed the ratio of the set sizes: skip the merge when that already rules the pair out.
+    if (Math.min(sizeA, sizeB) >= o.threshold * Math.max(sizeA, sizeB)) {
+      if (common < 0) common = commonCount(setOf(a), setOf(b));
+      if (jaccardOf(sizeA, sizeB, common) >= o.threshold) union(a, b);
+    }
+    checks.push({ a, b, sizeA, sizeB, common });
+  };
+  for (let band = 0; band < o.bands; band++) {
+    slotLast.fill(-1);
+    for (let r = 0; r < m; r++) {
+      const signature = sketches[representatives[r]!]!.signature;
+      let key = 0x2545f491 ^ band;
+      for (let h = band * rows; h < (band + 1) * rows; h++) key = mix32(key ^ signature[h]!);
+      key |= 0;
+      let slot = mix32(key) & (capacity - 1);
+      while (slotLast[slot] !== -1 && slotKey[slot] !== key) slot = (slot + 1) & (capacity - 1);
+      sameKeyBefore[r] = slotLast[slot]!;
+      slotKey[slot] = key;
+      slotLast[slot] = r;
+    }
+    for (let r = 0; r < m; r++) {
+      for (let q = sameKeyBefore[r]!; q !== -1; q = sameKeyBefore[q]!) check(representatives[q]!, representatives[r]!);
     }
   }
 
@@ -168,6 +202,7 @@ export function groupDuplicates(articles: readonly DedupArticle[], options: Grou
 
   const groups = new DuplicateGroups();
   groups.sketches = sketches;
+  groups.checked = checks;
   const dateOf = (id: string) => groups.dates.get(id);
   for (const list of members.values()) {
     if (list.length < 2) continue;

@@ -120,7 +120,11 @@ export function minHashSignature(shingles: Uint32Array, bins: number, seed = 0x5
 
 /** Exact Jaccard similarity |A ∩ B| / |A ∪ B| of two sorted unique hash sets (1 for two empty sets). */
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
-  if (a.length === 0 && b.length === 0) return 1;
+  return jaccardOf(a.length, b.length, commonCount(a, b));
+}
+
+/** |A ∩ B| of two sorted unique hash sets. */
+export function commonCount(a: Uint32Array, b: Uint32Array): number {
   let i = 0;
   let j = 0;
   let common = 0;
@@ -134,5 +138,10 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
     } else if (x < y) i++;
     else j++;
   }
-  return common / (a.length + b.length - common);
+  return common;
+}
+
+/** The Jaccard similarity of two sets of `sizeA` and `sizeB` elements with `common` in common (1 for two empty sets). */
+export function jaccardOf(sizeA: number, sizeB: number, common: number): number {
+  return sizeA === 0 && sizeB === 0 ? 1 : common / (sizeA + sizeB - common);
 }

@@ -11,8 +11,8 @@ import { buildLexicalIndex, deserializeLexicalIndex, lexicalSettingsOf, resolveL
 import { updateLexicalIndex } from '../lexical/update-lexical-index.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { updateHnswFile } from './update-hnsw-file.js';
-import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js';
-import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
+import { groupDuplicates } from '../dedup/group-duplicates.js';
+import { decodeSketches, encodeSketches, type StoredDedup } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticleTable } from './article-table.js';
 import { encodeChunkTable, encodeVectors } from './chunk-table.js';
@@ -238,9 +238,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
         : buildLexicalIndex(chunks, articleMap);
       lap('lexical');
-      const previousSketches = previous && reusable ? await readPreviousSketches(previous, logger) : undefined;
+      // Unchanged articles keep their sketches, and candidate pairs of two unchanged articles the outcome of their check.
+      const previousDedup = previous && reusable ? await readPreviousSketches(previous, logger) : undefined;
+      const previousChecks = new Map(previousDedup?.checked.map((c) => [c.a * previous!.articles.length + c.b, c]));
       const duplicates = groupDuplicates(articles, {
-        ...(previousSketches ? { sketches: reusedArticleFrom.map((at) => (at === undefined ? undefined : previousSketches[at])) } : {}),
+        ...(previousDedup
+          ? {
+              sketches: reusedArticleFrom.map((at) => (at === undefined ? undefined : previousDedup.sketches[at])),
+              checkedPair: (a, b) => {
+                const [pa, pb] = [reusedArticleFrom[a], reusedArticleFrom[b]];
+                return pa === undefined || pb === undefined ? undefined : previousChecks.get(pa * previous!.articles.length + pb);
+              },
+            }
+          : {}),
       });
       lap('duplicates');
       progress({ stage: 'index', done: chunks.length, total: chunks.length });
@@ -256,7 +266,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       wrote();
       await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
       wrote();
-      await writer.writeFile(INDEX_FILES.sketches, encodeSketches(duplicates.sketches));
+      await writer.writeFile(INDEX_FILES.sketches, encodeSketches(duplicates.sketches, duplicates.checked));
       wrote();
       await writer.writeFile(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
       wrote();
@@ -301,7 +311,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         seconds: (performance.now() - started) / 1000,
         generation,
         stages,
-        reused: { articles: articlesReused, lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousSketches ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
+        reused: { articles: articlesReused, lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousDedup ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;
@@ -358,8 +368,8 @@ async function readPreviousFingerprints(previous: LoadedGeneration, logger: Logg
   }
 }
 
-/** The previous generation's dedup sketches (by article position), or undefined when absent or made otherwise. */
-async function readPreviousSketches(previous: LoadedGeneration, logger: Logger): Promise<DedupSketch[] | undefined> {
+/** The previous generation's dedup sketches and checked pairs (by article position), or undefined when absent or made otherwise. */
+async function readPreviousSketches(previous: LoadedGeneration, logger: Logger): Promise<StoredDedup | undefined> {
   try {
     return decodeSketches(await readFile(join(previous.dir, INDEX_FILES.sketches)), previous.articles.length);
   } catch (error) {

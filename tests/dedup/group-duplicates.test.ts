@@ -177,13 +177,43 @@ describe('dedup sketches', () => {
     const fresh = groupDuplicates(articles);
     expect(asObject(fresh)).toEqual({ a: ['b', 'c'], b: ['a', 'c'], c: ['a', 'b'] });
     expect(fresh.sketches).toHaveLength(articles.length);
-    const stored = decodeSketches(encodeSketches(fresh.sketches), articles.length)!;
-    expect(stored).toEqual(fresh.sketches);
-    expect(asObject(groupDuplicates(articles, { sketches: stored }))).toEqual(asObject(fresh));
-    const some = stored.map((s, i) => (i % 2 === 0 ? s : undefined));
+    const stored = decodeSketches(encodeSketches(fresh.sketches, fresh.checked), articles.length)!;
+    expect(stored.sketches).toEqual(fresh.sketches);
+    expect(stored.checked).toEqual(fresh.checked);
+    expect(asObject(groupDuplicates(articles, { sketches: stored.sketches }))).toEqual(asObject(fresh));
+    const some = stored.sketches.map((s, i) => (i % 2 === 0 ? s : undefined));
     const partly = groupDuplicates(articles, { sketches: some });
     expect(asObject(partly)).toEqual(asObject(fresh));
     expect(partly.sketches).toEqual(fresh.sketches);
+  });
+
+  it('record the candidate pairs they checked, and replay a recorded check instead of comparing the texts again', () => {
+    // a (WIRE) and b (EDITED) are a near-duplicate candidate pair; c is an exact copy of a, grouped before any check.
+    const fresh = groupDuplicates(articles);
+    const pair = fresh.checked.find((c) => c.a === 0 && c.b === 1);
+    expect(pair).toBeDefined();
+    expect(pair!.common).toBeGreaterThan(0.8 * Math.max(pair!.sizeA, pair!.sizeB));
+    const given = new Map(fresh.checked.map((c) => [`${c.a},${c.b}`, c]));
+    const replayed = groupDuplicates(articles, { sketches: fresh.sketches, checkedPair: (a, b) => given.get(`${a},${b}`) });
+    expect(asObject(replayed)).toEqual(asObject(fresh));
+    expect(replayed.checked).toEqual(fresh.checked);
+    // A recorded check is believed: told that a and b have nothing in common, they are not grouped.
+    const told = groupDuplicates(articles, { checkedPair: (a, b) => (a === 0 && b === 1 ? { ...pair!, common: 0 } : undefined) });
+    expect(told.get('b')).toBeUndefined();
+    expect(told.get('a')).toEqual(['c']);
+  });
+
+  it('refuse a damaged checked pair, and ignore a file of the first version (no checked pairs)', () => {
+    const fresh = groupDuplicates(articles);
+    const bytes = encodeSketches(fresh.sketches, [{ a: 1, b: 0, sizeA: 10, sizeB: 10, common: 5 }]);
+    expect(() => decodeSketches(bytes, articles.length)).toThrow(/checked pair 0/);
+    const tooLarge = encodeSketches(fresh.sketches, [{ a: 0, b: 1, sizeA: 10, sizeB: 12, common: 11 }]);
+    expect(() => decodeSketches(tooLarge, articles.length)).toThrow(/damaged/);
+    const notCounted = encodeSketches(fresh.sketches, [{ a: 0, b: 1, sizeA: 10, sizeB: 40, common: -1 }]);
+    expect(decodeSketches(notCounted, articles.length)!.checked).toEqual([{ a: 0, b: 1, sizeA: 10, sizeB: 40, common: -1 }]);
+    const firstVersion = encodeSketches(fresh.sketches).slice();
+    new Uint32Array(firstVersion.buffer)[1] = 1;
+    expect(decodeSketches(firstVersion, articles.length)).toBeUndefined();
   });
 
   it('are what sketchText makes of the text alone', () => {
