@@ -202,6 +202,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     // Write a new generation; it becomes live only once every file is written and verified.
     const writer = await store.beginGeneration();
     let hnswWritten: Promise<void> | undefined;
+    // Files are written (then fsynced and read back on other threads) as soon as they exist, while this thread goes on.
+    const writes: Array<Promise<void>> = [];
+    const steps = embedder ? 8 : 6;
+    let step = 0;
+    const write = (name: string, bytes: Uint8Array | string) => {
+      const w = writer.writeFile(name, bytes).then(() => progress({ stage: 'write', done: ++step, total: steps }));
+      w.catch(() => {}); // awaited before the commit
+      writes.push(w);
+    };
     try {
       // The graph is finished and written (by the builder's thread, or updated from the previous one) while this
       // thread builds and writes the rest.
@@ -229,6 +238,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       }
       hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
       lap('hnsw');
+      const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
+      write(INDEX_FILES.articles, encodeArticleTable(articles));
+      write(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
+      write(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
+      lap('write');
       progress({ stage: 'index', done: 0, total: chunks.length });
       const articleMap = new Map(articles.map((a) => [a.id, a]));
       // Incremental when the previous generation's lexical index can be read and was built with today's settings:
@@ -254,30 +268,17 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       });
       lap('duplicates');
       progress({ stage: 'index', done: chunks.length, total: chunks.length });
-      const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
-      const steps = embedder ? 8 : 6;
-      let step = 0;
-      const wrote = () => progress({ stage: 'write', done: ++step, total: steps });
-      await writer.writeFile(INDEX_FILES.articles, encodeArticleTable(articles));
-      wrote();
-      await writer.writeFile(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
-      wrote();
-      await writer.writeFile(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
-      wrote();
-      await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
-      wrote();
-      await writer.writeFile(INDEX_FILES.sketches, encodeSketches(duplicates.sketches, duplicates.checked));
-      wrote();
-      await writer.writeFile(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
-      wrote();
+      write(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
+      write(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
+      write(INDEX_FILES.sketches, encodeSketches(duplicates.sketches, duplicates.checked));
+      if (embedder && hnswWritten) write(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
+      for (const w of writes) await w;
       if (embedder && hnswWritten) {
-        await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
-        wrote();
         lap('write');
         await hnswWritten;
         lap('hnsw');
         await writer.addExternalFile(INDEX_FILES.hnsw);
-        wrote();
+        progress({ stage: 'write', done: ++step, total: steps });
       }
       const dates = articles.map((a) => a.date).filter((d): d is string => Boolean(d)).sort();
       const manifest: SourcierManifest = {
@@ -317,6 +318,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       return summary;
     } catch (error) {
       await hnsw?.abort().catch(() => {});
+      await Promise.allSettled(writes);
       // A graph update still writing into the generation folder finishes (or fails) before the folder goes.
       await hnswWritten?.catch(() => {});
       await writer.abort().catch(() => {});

@@ -473,38 +473,41 @@ export function serializeLexicalIndex(index: LexicalIndex): Uint8Array {
   const vocabBytes = Buffer.from(p.vocab.join('\n'), 'utf8');
   const bodyLength =
     pad4(vocabBytes.length) + p.docLengths.byteLength + p.termOffsets.byteLength + p.postingDocs.byteLength + pad4(p.postingTfs.byteLength);
-  const body = new Uint8Array(bodyLength);
-  let at = 0;
-  body.set(vocabBytes, at);
+  const header = (sum: number): string => {
+    const fields: Header = {
+      version: FORMAT_VERSION,
+      bigramWeight: p.bigramWeight,
+      prefixLength: p.prefixLength,
+      prefixWeight: p.prefixWeight,
+      k1: p.k1,
+      b: p.b,
+      titleWeight: p.titleWeight,
+      leadWeight: p.leadWeight,
+      docs: p.docLengths.length,
+      terms: p.vocab.length,
+      postings: p.postingDocs.length,
+      vocabBytes: vocabBytes.length,
+      checksum: sum,
+    };
+    return JSON.stringify(fields);
+  };
+  // The body is copied once, straight into the output; the header's room is sized for the longest checksum and
+  // padded with spaces, so it is written after the body's checksum is known.
+  const longest = header(0xffffffff);
+  const headerLength = pad4(longest.length);
+  const out = new Uint8Array(12 + headerLength + bodyLength);
+  const body = out.subarray(12 + headerLength);
+  body.set(vocabBytes, 0);
   body.fill(10, vocabBytes.length, pad4(vocabBytes.length));
-  at = pad4(vocabBytes.length);
+  let at = pad4(vocabBytes.length);
   for (const arr of [p.docLengths, p.termOffsets, p.postingDocs, p.postingTfs]) {
     body.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
     at += arr.byteLength;
   }
-  const header: Header = {
-    version: FORMAT_VERSION,
-    bigramWeight: p.bigramWeight,
-    prefixLength: p.prefixLength,
-    prefixWeight: p.prefixWeight,
-    k1: p.k1,
-    b: p.b,
-    titleWeight: p.titleWeight,
-    leadWeight: p.leadWeight,
-    docs: p.docLengths.length,
-    terms: p.vocab.length,
-    postings: p.postingDocs.length,
-    vocabBytes: vocabBytes.length,
-    checksum: checksum(body),
-  };
-  let json = JSON.stringify(header);
-  json += ' '.repeat(pad4(json.length) - json.length);
-  const headerBytes = Buffer.from(json, 'utf8');
-  const out = new Uint8Array(12 + headerBytes.length + body.length);
+  const json = header(checksum(body));
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(out.buffer).setUint32(8, headerBytes.length, true);
-  out.set(headerBytes, 12);
-  out.set(body, 12 + headerBytes.length);
+  new DataView(out.buffer).setUint32(8, headerLength, true);
+  out.set(Buffer.from(json + ' '.repeat(headerLength - json.length), 'utf8'), 12);
   return out;
 }
 

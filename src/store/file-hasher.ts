@@ -78,6 +78,8 @@ export function startFileHasher(fallback: (path: string) => Promise<FileDigest>)
     if (!worker) return here(job);
     return new Promise((resolve, reject) => {
       const id = nextId++;
+      // Referenced only while a digest is awaited: an idle hasher never keeps the process alive.
+      if (pending.size === 0) worker!.ref();
       pending.set(id, { job, resolve, reject });
       worker!.postMessage({ id, ...job });
     });
@@ -85,10 +87,12 @@ export function startFileHasher(fallback: (path: string) => Promise<FileDigest>)
   try {
     // No execArgv: the hashing thread needs no loader (`--import tsx` would cost it a few hundred ms to start).
     worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+    worker.unref();
     worker.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
+      if (pending.size === 0) worker?.unref();
       if ('error' in reply) p.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
       else p.resolve({ bytes: reply.bytes, sha256: reply.sha256 });
     });

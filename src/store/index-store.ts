@@ -477,6 +477,33 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
     }
     writing.add(id);
     const files = new Map<string, ManifestFile>();
+    // Each file written is read back and hashed on another thread as soon as it is durable, while the build goes on:
+    // a full disk can leave short files behind calls that reported success. The commit waits for every check.
+    let hasher: FileHasher | undefined;
+    const readBacks = new Map<string, Promise<void>>();
+    const readBack = (name: string, expected: ManifestFile): Promise<void> => {
+      hasher ??= fs === nodeStoreFs ? startFileHasher(hashFile) : inThreadHasher(hashFile);
+      const path = join(dir, name);
+      const check = hasher.hash(path).then(
+        (actual) => {
+          if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
+            throw new AppError(
+              'INDEX_WRITE_FAILED',
+              `${path} reads back ${actual.bytes} bytes that do not match what was written; check free disk space and run "sourcier index" again. The live index is unchanged.`,
+            );
+          }
+        },
+        (error: unknown) => {
+          throw writeFailed(`read back ${path}`, error);
+        },
+      );
+      check.catch(() => {}); // awaited by commit
+      return check;
+    };
+    const closeHasher = () => {
+      hasher?.close();
+      hasher = undefined;
+    };
     let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
     const checkName = (name: string) => {
       if (!FILE_NAME_RE.test(name) || name === MANIFEST_FILE || name.includes(TEMP_MARK)) {
@@ -503,7 +530,9 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
         } catch (error) {
           throw writeFailed(`write ${join(dir, name)}`, error);
         }
-        files.set(name, { bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') });
+        const written = { bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
+        files.set(name, written);
+        readBacks.set(name, readBack(name, written));
       },
       async addExternalFile(name) {
         checkName(name);
@@ -536,21 +565,9 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
           } catch (error) {
             throw writeFailed(`write ${join(dir, MANIFEST_FILE)}`, error);
           }
-          // Read everything back: a full disk can leave short files behind calls that reported success.
-          for (const [name, expected] of files) {
-            let actual: ManifestFile;
-            try {
-              actual = await hashFile(join(dir, name));
-            } catch (error) {
-              throw writeFailed(`read back ${join(dir, name)}`, error);
-            }
-            if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256) {
-              throw new AppError(
-                'INDEX_WRITE_FAILED',
-                `${join(dir, name)} reads back ${actual.bytes} bytes that do not match what was written; check free disk space and run "sourcier index" again. The live index is unchanged.`,
-              );
-            }
-          }
+          // Every file read back as written (started as each was written; a file recorded with addExternalFile is read back now).
+          for (const [name, expected] of files) if (!readBacks.has(name)) readBacks.set(name, readBack(name, expected));
+          for (const check of readBacks.values()) await check;
           let reread: string;
           try {
             reread = (await fs.readFile(join(dir, MANIFEST_FILE))).toString('utf8');
@@ -581,12 +598,16 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
         } catch (error) {
           if (state === 'committing') state = 'open';
           throw error;
+        } finally {
+          if (state === 'committed') closeHasher();
         }
       },
       async abort() {
         if (state === 'committed' || state === 'aborted') return;
         state = 'aborted';
         writing.delete(id);
+        await Promise.allSettled(readBacks.values());
+        closeHasher();
         if ((await readPointer()) === id) return; // never remove what CURRENT names
         await fs.rm(dir, { recursive: true, force: true });
       },
