@@ -20,9 +20,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Answer, Article, Chunk, Span } from '../src/core/types.js';
 import { buildLexicalIndex, deserializeLexicalIndex, serializeLexicalIndex } from '../src/lexical/bm25-index.js';
-import { answerQuestion, abstentionFeatures, rerank, type AnswerTuning } from '../src/answer/answer-question.js';
+import { answerQuestion, abstentionFeatures, prepareQuestion, rerank, type AnswerTuning } from '../src/answer/answer-question.js';
 import { FEATURE_NAMES, type AbstentionFeatures, type AbstentionModel } from '../src/answer/abstention-model.js';
-import { parseQuestion } from '../src/retrieve/parse-question.js';
 import { retrievePassages } from '../src/retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../src/retrieve/search-snapshot.js';
 import { computeMetrics, parseEvalFile, percentile, type EvalItem, type EvalMetrics } from '../src/eval/run-eval.js';
@@ -126,7 +125,7 @@ async function heldOut(data: PiafData, chunker: Chunker, model?: AbstentionModel
   const items = data.items.map((it) => ({ ...it, abstain: held.has(it.relevant[0]!) ? true : undefined }));
   const features: HeldOut['features'] = [];
   for (const item of items) {
-    const parsed = parseQuestion(item.question);
+    const parsed = prepareQuestion(snapshot, item.question);
     const ranked = rerank(snapshot, parsed, await retrievePassages(snapshot, parsed));
     if (ranked[0]) {
       const title = data.articles.find((a) => a.id === item.relevant[0])!.title;

@@ -6,6 +6,7 @@
 import type { Answer, AskOptions, Citation, NearestArticle, Span } from '../core/types.js';
 import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
 import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.js';
+import { respellUnknownTerms } from '../retrieve/respell-question.js';
 import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
@@ -37,6 +38,17 @@ export interface AnswerTuning {
   excerptPolicy?: ExcerptPolicy;
   /** Most passages quoted from one article. Default 2. */
   perArticle?: number;
+  /** Respell question terms the corpus never uses (see `respellUnknownTerms`). Default true. */
+  respell?: boolean;
+}
+
+/**
+ * A question as searched in `snapshot`: parsed, and its terms unknown to the index respelled to known forms
+ * (`respellUnknownTerms`) unless `tuning.respell` is false.
+ */
+export function prepareQuestion(snapshot: SearchSnapshot, question: string, tuning: AnswerTuning = {}): ParsedQuestion {
+  const parsed = parseQuestion(question, tuning.genericWeight === undefined ? {} : { genericWeight: tuning.genericWeight });
+  return tuning.respell === false ? parsed : respellUnknownTerms(parsed, (term) => snapshot.lexical.docFreq(term));
 }
 
 /**
@@ -76,7 +88,7 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const began = performance.now();
   const tuning = options.tuning ?? {};
-  const parsed = parseQuestion(question, tuning.genericWeight === undefined ? {} : { genericWeight: tuning.genericWeight });
+  const parsed = prepareQuestion(snapshot, question, tuning);
   const mode = snapshot.vectors && snapshot.embedder ? 'hybrid' : 'lexical';
   const limit = Math.max(0, Math.floor(options.limit ?? 3));
   const offset = Math.max(0, Math.floor(options.offset ?? 0));

@@ -29,6 +29,15 @@ describe('answerQuestion', () => {
     expect(answer.citations[0]!.excerpt).toContain('Luigi Di Maio');
   });
 
+  it('finds the article of a misspelt name the corpus spells otherwise', async () => {
+    const question = 'Quand le Tour part-il de Copnehague ?';
+    const respelled = await answerQuestion(snapshot, question, { limit: 10, tuning: { abstention: null } });
+    expect(respelled.citations[0]!.articleId).toBe('sport/tour-copenhague');
+    expect(respelled.citations[0]!.excerpt).toContain('Copenhague');
+    const asWritten = await answerQuestion(snapshot, 'Copnehague ?', { limit: 10, tuning: { abstention: null, respell: false } });
+    expect(asWritten.citations).toEqual([]);
+  });
+
   it('quotes every excerpt verbatim from its article', async () => {
     const words = ARTICLES.flatMap((a) => a.text.split(/\s+/)).filter((w) => w.length > 3);
     await fc.assert(
