@@ -21,9 +21,10 @@ export interface AnswerTuning {
   rerankDepth?: number;
   /**
    * Weights of the rerank score: retrieval score (normalised by the best), best sentence, sentence pair, passage
-   * coverage, and proximity of the matched words (`PassageReading.proximity`; missing = default).
+   * coverage, proximity of the matched words (`PassageReading.proximity`) and coverage by the question's words as
+   * written (`PassageReading.surfaceCoverage`); missing = default.
    */
-  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number; proximity?: number };
+  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number; proximity?: number; surface?: number };
   /** Credit of a prefix-only word match in sentence reading (see `ReadOptions.prefixCredit`). Default 0.5. */
   prefixCredit?: number;
   /** Window of the proximity feature, in tokens (see `ReadOptions.proximityWindow`). Default 8. */
@@ -66,7 +67,7 @@ function tokenCacheOf(snapshot: SearchSnapshot): SentenceTokenCache {
   return cache;
 }
 
-const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1 };
+const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1, surface: 1 };
 const NEAREST_COUNT = 5;
 
 /** A reranked candidate passage. */
@@ -135,7 +136,8 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
       w.sentence * reading.sentenceScore +
       w.window * reading.windowCoverage +
       w.passage * reading.passageCoverage +
-      (w.proximity ?? 0) * reading.proximity;
+      (w.proximity ?? 0) * reading.proximity +
+      (w.surface ?? 0) * reading.surfaceCoverage;
     out.push({ key: candidate.key, score, reading, candidate });
   });
   return out.sort((a, b) => b.score - a.score || a.key - b.key);

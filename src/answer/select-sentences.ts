@@ -31,6 +31,12 @@ export interface PassageReading {
    * question from a sibling that merely shares its words.
    */
   proximity: number;
+  /**
+   * Share of the question's IDF mass whose words appear in the passage as written (case and accents folded, not
+   * stemmed): `repoussent` for `repoussent`, not for `repousse`. Questions are often worded from the passage they ask
+   * about, and the exact form tells that passage from a sibling that only shares the stems. 0..1.
+   */
+  surfaceCoverage: number;
 }
 
 /** Options of {@link readPassage}. */
@@ -181,6 +187,7 @@ export function readPassage(
       typeMatch: false,
       windowTerms: new Set(),
       proximity: 0,
+      surfaceCoverage: 0,
     };
   }
   const passageMatched = new Map<string, number>();
@@ -241,7 +248,31 @@ export function readPassage(
     typeMatch: top.typeMatch,
     windowTerms: new Set(windowMatched.keys()),
     proximity: proximityOf(scores, weights, total, window),
+    surfaceCoverage: surfaceCoverageOf(question, weights, tokens ?? sentences.map((s) => tokenize(source.text.slice(s.start, s.end)))),
   };
+}
+
+/** See {@link PassageReading.surfaceCoverage}: each distinct written form of a question term counts once. */
+function surfaceCoverageOf(question: ParsedQuestion, weights: Map<string, number>, sentences: ReadonlyArray<Token[]>): number {
+  const forms = new Map<string, number>();
+  for (const t of question.tokens) {
+    const w = t.term === null ? undefined : weights.get(t.term);
+    if (w !== undefined && !forms.has(t.surface)) forms.set(t.surface, w);
+  }
+  let total = 0;
+  for (const w of forms.values()) total += w;
+  if (total === 0) return 0;
+  let found = 0;
+  for (const tokens of sentences) {
+    for (const t of tokens) {
+      const w = forms.get(t.surface);
+      if (w !== undefined) {
+        found += w;
+        forms.delete(t.surface);
+      }
+    }
+  }
+  return found / total;
 }
 
 /** Adds `from`'s credits into `into`, keeping the larger credit per term; returns `into`. */

@@ -5,6 +5,10 @@ import { answerQuestion, findQuote } from '../../src/answer/answer-question.js';
 import { readPassage } from '../../src/answer/select-sentences.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 import { ARTICLES, smallSnapshot } from './small-corpus.js';
+import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-article.js';
+import { buildLexicalIndex } from '../../src/lexical/bm25-index.js';
+import type { Article } from '../../src/core/types.js';
+import type { SearchSnapshot } from '../../src/retrieve/search-snapshot.js';
 
 const snapshot = smallSnapshot();
 const articleText = (id: string) => snapshot.articles.get(id)!.text;
@@ -36,6 +40,23 @@ describe('answerQuestion', () => {
     expect(respelled.citations[0]!.excerpt).toContain('Copenhague');
     const asWritten = await answerQuestion(snapshot, 'Copnehague ?', { limit: 10, tuning: { abstention: null, respell: false } });
     expect(asWritten.citations).toEqual([]);
+  });
+
+  it('ranks first the sibling passage worded as the question, among passages sharing its stems', async () => {
+    const title = 'Régence d’Alger';
+    const articles: Article[] = [
+      { id: 'alger-1541', title, path: 'a.md', hash: 'a', text: 'Le corsaire turc a chassé les flottes espagnoles du port d’Alger en 1541.' },
+      { id: 'alger-1529', title, path: 'b.md', hash: 'b', text: 'Les corsaires turcs ont chassé la flotte espagnole du port d’Alger en 1529.' },
+    ];
+    const map = new Map(articles.map((a) => [a.id, a]));
+    const chunks = articles.flatMap((a) => chunkArticle(a, { tokenCounter: estimateTokenCounter, maxTokens: 512 }));
+    const siblings: SearchSnapshot = { chunks, articles: map, lexical: buildLexicalIndex(chunks, map) };
+    const question = 'Quand les corsaires turcs ont-ils chassé la flotte espagnole du port d’Alger ?';
+    const answer = await answerQuestion(siblings, question, { limit: 2, tuning: { abstention: null } });
+    expect(answer.citations.map((c) => c.articleId)).toEqual(['alger-1529', 'alger-1541']);
+    const weights = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1, surface: 0 };
+    const stemsOnly = await answerQuestion(siblings, question, { limit: 2, tuning: { abstention: null, rerankWeights: weights } });
+    expect(stemsOnly.citations[0]!.articleId).toBe('alger-1541');
   });
 
   it('quotes every excerpt verbatim from its article', async () => {

@@ -22,6 +22,20 @@ describe('readPassage', () => {
     expect(loose.sentenceCoverage).toBeLessThan(1);
   });
 
+  it('credits the question\'s words found as written above words that only share their stem', () => {
+    const question = parseQuestion('Qui repousse les envahisseurs espagnols ?');
+    const written = 'Les frères Barberousse repoussent les envahisseurs espagnols hors d’Alger.';
+    const stems = 'L’envahisseur espagnol recule devant ceux qui le repoussaient.';
+    const same = readPassage({ text: written, sentences: sentencesOf(written) }, question, idf);
+    const stemOnly = readPassage({ text: stems, sentences: sentencesOf(stems) }, question, idf);
+    // "repoussent" is its own stem (the French stemmer keeps "-ent"): only "envahisseurs" and "espagnols" are written alike.
+    expect(same.surfaceCoverage).toBeCloseTo(2 / 3, 5);
+    expect(stemOnly.surfaceCoverage).toBe(0);
+    expect(stemOnly.passageCoverage).toBe(1);
+    const exact = 'Barberousse repousse les envahisseurs espagnols.';
+    expect(readPassage({ text: exact, sentences: sentencesOf(exact) }, question, idf).surfaceCoverage).toBe(1);
+  });
+
   it('rates question words standing together above the same words scattered over the passage', () => {
     const question = parseQuestion('Quel ministre préside la réunion de Rabat ?');
     const together = 'Le ministre préside la réunion de Rabat. Les débats dureront deux jours.';
