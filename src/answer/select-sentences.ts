@@ -309,11 +309,27 @@ function proximityOf(scores: SentenceScore[], weights: Map<string, number>, tota
   return Math.min(1, sum / total);
 }
 
-/** Whether the sentence opens with a pronoun or demonstrative whose referent is in the sentence before. */
+/**
+ * Whether the sentence opens with a pronoun or demonstrative whose referent is in the sentence before, or with a
+ * fronted phrase followed by a subject pronoun ("Dès 1987, il abandonne…", "En 1815, elle…").
+ */
 export function startsWithAnaphora(text: string, sentence: Span): boolean {
-  const first = tokenize(text.slice(sentence.start, Math.min(sentence.end, sentence.start + 40)))[0];
-  return first !== undefined && ANAPHORA.has(first.surface);
+  const head = text.slice(sentence.start, Math.min(sentence.end, sentence.start + 80));
+  const tokens = tokenize(head);
+  const first = tokens[0];
+  if (first === undefined) return false;
+  if (ANAPHORA.has(first.surface)) return true;
+  for (let i = 1; i < Math.min(tokens.length, FRONTED_TOKENS); i++) {
+    const t = tokens[i]!;
+    if (SUBJECT_PRONOUNS.has(t.surface) && head.slice(tokens[i - 1]!.end, t.start).includes(',')) return true;
+  }
+  return false;
 }
+
+/** Subject pronouns that, after a fronted phrase and its comma, point back to the sentence before. */
+const SUBJECT_PRONOUNS = new Set(['il', 'elle', 'ils', 'elles']);
+/** Tokens of a fronted phrase looked through ("Au début du XIXe siècle, il…"). */
+const FRONTED_TOKENS = 9;
 
 function scoreSentence(
   tokens: Token[],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../src/core/types.js';
-import { readPassage, SentenceTokenCache } from '../../src/answer/select-sentences.js';
+import { readPassage, SentenceTokenCache, startsWithAnaphora } from '../../src/answer/select-sentences.js';
 import { tokenize } from '../../src/lexical/french-analyzer.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 
@@ -34,6 +34,18 @@ describe('readPassage', () => {
     expect(stemOnly.passageCoverage).toBe(1);
     const exact = 'Barberousse repousse les envahisseurs espagnols.';
     expect(readPassage({ text: exact, sentences: sentencesOf(exact) }, question, idf).surfaceCoverage).toBe(1);
+  });
+
+  it('adds the antecedent when a subject pronoun follows a fronted phrase ("Dès 1987, il …")', () => {
+    const text = 'Yoweri Museveni prend le pouvoir en 1986. Dès 1987, il abandonne ses principes marxistes. Le pays se redresse.';
+    const question = parseQuestion('Qui abandonne ses principes marxistes en 1987 ?');
+    const reading = readPassage({ text, sentences: sentencesOf(text) }, question, idf);
+    expect(text.slice(reading.span.start, reading.span.end)).toContain('Yoweri Museveni');
+    const at = (sentence: string) => ({ start: text.indexOf(sentence), end: text.indexOf(sentence) + sentence.length });
+    expect(startsWithAnaphora(text, at('Dès 1987, il abandonne ses principes marxistes.'))).toBe(true);
+    // A pronoun later in the sentence, or without a comma before it, is not a subject pointing back.
+    const other = 'Au printemps 1987 le président dit qu’il abandonne tout. Le pays, dit-il, se redresse.';
+    expect(startsWithAnaphora(other, { start: 0, end: other.indexOf('.') + 1 })).toBe(false);
   });
 
   it('rates question words standing together above the same words scattered over the passage', () => {
