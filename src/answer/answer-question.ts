@@ -41,6 +41,8 @@ export interface AnswerTuning {
   perArticle?: number;
   /** Respell question terms the corpus never uses (see `respellUnknownTerms`). Default true. */
   respell?: boolean;
+  /** Read each passage with its article's title as context of every sentence (see `ReadOptions.titleTerms`). Default true. */
+  titleContext?: boolean;
 }
 
 /**
@@ -129,7 +131,8 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
     if (!chunk || !article) return;
     const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
     const source = { text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key), after: sentenceAfter(snapshot, candidate.key) };
-    const reading = readPassage(source, question, idf, { ...readOptions, tokens: cache.tokensOf(candidate.key, source) });
+    const titleTerms = tuning.titleContext === false ? undefined : titleTermsOf(article.title);
+    const reading = readPassage(source, question, idf, { ...readOptions, tokens: cache.tokensOf(candidate.key, source), ...(titleTerms ? { titleTerms } : {}) });
     const retrieval = top > 0 ? candidate.score / top : 0;
     const score =
       w.retrieval * retrieval +
@@ -141,6 +144,21 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
     out.push({ key: candidate.key, score, reading, candidate });
   });
   return out.sort((a, b) => b.score - a.score || a.key - b.key);
+}
+
+/** Index terms of a title; the last few titles read are kept, as one question reads several passages of an article. */
+const titleTermCache = new Map<string, ReadonlySet<string>>();
+const TITLE_CACHE_SIZE = 256;
+
+function titleTermsOf(title: string | undefined): ReadonlySet<string> | undefined {
+  if (!title) return undefined;
+  let terms = titleTermCache.get(title);
+  if (!terms) {
+    terms = new Set(analyzeTerms(title));
+    if (titleTermCache.size >= TITLE_CACHE_SIZE) titleTermCache.delete(titleTermCache.keys().next().value!);
+    titleTermCache.set(title, terms);
+  }
+  return terms;
 }
 
 /** The sentence just before a chunk's first one, from the previous chunk of the same article. */

@@ -57,6 +57,13 @@ export interface ReadOptions {
    * {@link SentenceTokenCache}); default: tokenized here.
    */
   tokens?: ReadonlyArray<Token[]>;
+  /**
+   * Index terms of the title of the passage's article. A question term among them counts as matched in every sentence:
+   * the sentences of an article are about its title even when they say « le camp » or « il » (and siblings of one
+   * article then differ by what else they say). Such matches have no position, so proximity does not count them.
+   * Default: none.
+   */
+  titleTerms?: ReadonlySet<string>;
 }
 
 /**
@@ -138,6 +145,8 @@ interface Matcher {
   prefixes: Map<string, string[]>;
   prefixLength: number;
   prefixCredit: number;
+  /** Question terms matched by the article's title, credited in every sentence. */
+  implied: string[];
 }
 
 /** How the excerpt grows beyond the best sentence. */
@@ -166,7 +175,9 @@ export function readPassage(
     if (list) list.push(term);
     else prefixes.set(key, [term]);
   }
-  const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5 };
+  const titleTerms = opts.titleTerms;
+  const implied = titleTerms ? [...weights.keys()].filter((t) => titleTerms.has(t)) : [];
+  const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5, implied };
   let total = 0;
   for (const w of weights.values()) total += w;
   if (total === 0) total = 1;
@@ -361,6 +372,7 @@ function scoreSentence(
     for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
     hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
   }
+  for (const term of matcher.implied) matched.set(term, 1);
   const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.
   let proximity = 0;

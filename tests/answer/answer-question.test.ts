@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
-import { answerQuestion, findQuote } from '../../src/answer/answer-question.js';
+import { answerQuestion, findQuote, rerank } from '../../src/answer/answer-question.js';
+import { retrievePassages } from '../../src/retrieve/retrieve-passages.js';
 import { readPassage } from '../../src/answer/select-sentences.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 import { ARTICLES, smallSnapshot } from './small-corpus.js';
@@ -57,6 +58,18 @@ describe('answerQuestion', () => {
     const weights = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1, surface: 0 };
     const stemsOnly = await answerQuestion(siblings, question, { limit: 2, tuning: { abstention: null, rerankWeights: weights } });
     expect(stemsOnly.citations[0]!.articleId).toBe('alger-1541');
+  });
+
+  it('reads passages with their article title as context: a question word found only in the title counts in every sentence', async () => {
+    // "Copenhague" is in the title and in the first sentence only; the passage quoting the spectators does not repeat it.
+    const question = parseQuestion('Combien de spectateurs à Copenhague ?');
+    const candidates = await retrievePassages(snapshot, question);
+    const coverage = (titleContext: boolean) => {
+      const best = rerank(snapshot, question, candidates, { titleContext }).find((r) => r.reading.span.end > r.reading.span.start && snapshot.chunks[r.key]!.text.includes('spectateurs'))!;
+      return best.reading.sentenceCoverage;
+    };
+    expect(coverage(true)).toBe(1);
+    expect(coverage(false)).toBeLessThan(1);
   });
 
   it('quotes every excerpt verbatim from its article', async () => {

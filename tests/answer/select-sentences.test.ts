@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../src/core/types.js';
 import { readPassage, SentenceTokenCache, startsWithAnaphora } from '../../src/answer/select-sentences.js';
-import { tokenize } from '../../src/lexical/french-analyzer.js';
+import { analyze, tokenize } from '../../src/lexical/french-analyzer.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 
 /** Sentence spans of a text written with one sentence per full stop. */
@@ -46,6 +46,21 @@ describe('readPassage', () => {
     // A pronoun later in the sentence, or without a comma before it, is not a subject pointing back.
     const other = 'Au printemps 1987 le président dit qu’il abandonne tout. Le pays, dit-il, se redresse.';
     expect(startsWithAnaphora(other, { start: 0, end: other.indexOf('.') + 1 })).toBe(false);
+  });
+
+  it('reads the article title as context of every sentence, so the sentence saying what else the question asks wins', () => {
+    const text = 'Le Stutthof est un camp nazi près de Dantzig. Les premiers détenus sont des Polonais.';
+    const question = parseQuestion('Quelle est la nationalité des premiers détenus du Stutthof ?');
+    const weights: Record<string, number> = { stutthof: 5, premi: 1, detenus: 3, detenu: 3, national: 3 };
+    const rare = (term: string) => weights[term] ?? 1;
+    const source = { text, sentences: sentencesOf(text) };
+    const alone = readPassage(source, question, rare, 'adaptive');
+    expect(text.slice(alone.span.start, alone.span.end)).toContain('Le Stutthof est un camp');
+    const titled = readPassage(source, question, rare, { policy: 'adaptive', titleTerms: new Set(analyze('Camp de concentration du Stutthof')) });
+    expect(text.slice(titled.span.start, titled.span.end)).toBe('Les premiers détenus sont des Polonais.');
+    expect(titled.sentenceCoverage).toBeGreaterThan(alone.sentenceCoverage);
+    // Title matches have no position: they add nothing to proximity.
+    expect(titled.proximity).toBe(alone.proximity);
   });
 
   it('rates question words standing together above the same words scattered over the passage', () => {
