@@ -145,8 +145,8 @@ interface Matcher {
   prefixes: Map<string, string[]>;
   prefixLength: number;
   prefixCredit: number;
-  /** Question terms matched by the article's title, credited in every sentence. */
-  implied: string[];
+  /** Question terms matched by the context of every sentence (the article's title), with their credit. */
+  implied: Map<string, number>;
 }
 
 /** How the excerpt grows beyond the best sentence. */
@@ -176,7 +176,7 @@ export function readPassage(
     else prefixes.set(key, [term]);
   }
   const titleTerms = opts.titleTerms;
-  const implied = titleTerms ? [...weights.keys()].filter((t) => titleTerms.has(t)) : [];
+  const implied = new Map(titleTerms ? [...weights.keys()].filter((t) => titleTerms.has(t)).map((t) => [t, 1]) : []);
   const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5, implied };
   let total = 0;
   for (const w of weights.values()) total += w;
@@ -185,9 +185,21 @@ export function readPassage(
 
   const sentences = source.sentences.length > 0 ? source.sentences : [];
   const tokens = opts.tokens && opts.tokens.length === sentences.length ? opts.tokens : undefined;
-  const scores: SentenceScore[] = sentences.map((s, i) =>
-    scoreSentence(tokens ? tokens[i]! : tokenize(source.text.slice(s.start, s.end)), matcher, total, question.answerType, questionSurfaces, source.text, s),
-  );
+  const scores: SentenceScore[] = [];
+  sentences.forEach((s, i) => {
+    const sentenceTokens = tokens ? tokens[i]! : tokenize(source.text.slice(s.start, s.end));
+    let score = scoreSentence(sentenceTokens, matcher, total, question.answerType, questionSurfaces, source.text, s);
+    // A sentence whose subject is a pronoun ("Il …", "Ce dernier …", "Dès 1987, il …") speaks of what the sentence
+    // before named: that sentence's matched words count for it too, as the title's do.
+    if (i > 0 && pointsBack(source.text, s, sentenceTokens)) {
+      const context = new Map(matcher.implied);
+      for (const [term, credit] of scores[i - 1]!.matched) if ((context.get(term) ?? 0) < credit) context.set(term, credit);
+      if (context.size > matcher.implied.size) {
+        score = scoreSentence(sentenceTokens, { ...matcher, implied: context }, total, question.answerType, questionSurfaces, source.text, s);
+      }
+    }
+    scores.push(score);
+  });
   if (scores.length === 0) {
     return {
       span: { start: 0, end: 0 },
@@ -337,6 +349,18 @@ export function startsWithAnaphora(text: string, sentence: Span): boolean {
   return false;
 }
 
+/**
+ * Openers of {@link startsWithAnaphora} that as often start a sentence without pointing back ("En 1847, …", "On
+ * estime …", "Selon l'Insee, …"): they pull the antecedent into an excerpt, but do not lend its words to the sentence.
+ */
+const LOOSE_OPENERS = new Set(['en', 'y', 'on', 'selon']);
+
+/** Whether the sentence's subject is a pronoun standing for something the sentence before named. */
+function pointsBack(text: string, sentence: Span, tokens: Token[]): boolean {
+  const first = tokens[0];
+  return first !== undefined && !LOOSE_OPENERS.has(first.surface) && startsWithAnaphora(text, sentence);
+}
+
 /** Subject pronouns that, after a fronted phrase and its comma, point back to the sentence before. */
 const SUBJECT_PRONOUNS = new Set(['il', 'elle', 'ils', 'elles']);
 /** Tokens of a fronted phrase looked through ("Au début du XIXe siècle, il…"). */
@@ -372,7 +396,7 @@ function scoreSentence(
     for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
     hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
   }
-  for (const term of matcher.implied) matched.set(term, 1);
+  for (const [term, credit] of matcher.implied) if ((matched.get(term) ?? 0) < credit) matched.set(term, credit);
   const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.
   let proximity = 0;

@@ -63,6 +63,18 @@ describe('readPassage', () => {
     expect(titled.proximity).toBe(alone.proximity);
   });
 
+  it('lends a sentence opening on a pronoun the words of the sentence before, which it speaks of', () => {
+    const question = parseQuestion('Quand Museveni abandonne-t-il le marxisme ?');
+    const text = 'Museveni critique le marxisme. Museveni prend le pouvoir. Il abandonne le marxisme en 1987.';
+    const reading = readPassage({ text, sentences: sentencesOf(text) }, question, idf, 'adaptive');
+    expect(text.slice(reading.span.start, reading.span.end)).toBe('Museveni prend le pouvoir. Il abandonne le marxisme en 1987.');
+    expect(reading.sentenceCoverage).toBe(1);
+    // "En …" opens as many sentences that do not point back: no words lent.
+    const loose = 'Museveni critique le marxisme. Museveni prend le pouvoir. En 1987 abandonne le marxisme.';
+    const looseReading = readPassage({ text: loose, sentences: sentencesOf(loose) }, question, idf, 'adaptive');
+    expect(looseReading.sentenceCoverage).toBeCloseTo(2 / 3, 5);
+  });
+
   it('rates question words standing together above the same words scattered over the passage', () => {
     const question = parseQuestion('Quel ministre préside la réunion de Rabat ?');
     const together = 'Le ministre préside la réunion de Rabat. Les débats dureront deux jours.';
