@@ -6,6 +6,7 @@
 import type { Answer, AskOptions, Citation, NearestArticle, Span } from '../core/types.js';
 import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
 import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.js';
+import { respellUnknownTerms } from '../retrieve/respell-question.js';
 import { retrievePassages, type Candidate } from '../retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { ABSTENTION_MODEL, answerProbability, type AbstentionFeatures, type AbstentionModel } from './abstention-model.js';
@@ -20,9 +21,10 @@ export interface AnswerTuning {
   rerankDepth?: number;
   /**
    * Weights of the rerank score: retrieval score (normalised by the best), best sentence, sentence pair, passage
-   * coverage, and proximity of the matched words (`PassageReading.proximity`; missing = default).
+   * coverage, proximity of the matched words (`PassageReading.proximity`) and coverage by the question's words as
+   * written (`PassageReading.surfaceCoverage`); missing = default.
    */
-  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number; proximity?: number };
+  rerankWeights?: { retrieval: number; sentence: number; window: number; passage: number; proximity?: number; surface?: number };
   /** Credit of a prefix-only word match in sentence reading (see `ReadOptions.prefixCredit`). Default 0.5. */
   prefixCredit?: number;
   /** Window of the proximity feature, in tokens (see `ReadOptions.proximityWindow`). Default 8. */
@@ -37,6 +39,19 @@ export interface AnswerTuning {
   excerptPolicy?: ExcerptPolicy;
   /** Most passages quoted from one article. Default 2. */
   perArticle?: number;
+  /** Respell question terms the corpus never uses (see `respellUnknownTerms`). Default true. */
+  respell?: boolean;
+  /** Read each passage with its article's title as context of every sentence (see `ReadOptions.titleTerms`). Default true. */
+  titleContext?: boolean;
+}
+
+/**
+ * A question as searched in `snapshot`: parsed, and its terms unknown to the index respelled to known forms
+ * (`respellUnknownTerms`) unless `tuning.respell` is false.
+ */
+export function prepareQuestion(snapshot: SearchSnapshot, question: string, tuning: AnswerTuning = {}): ParsedQuestion {
+  const parsed = parseQuestion(question, tuning.genericWeight === undefined ? {} : { genericWeight: tuning.genericWeight });
+  return tuning.respell === false ? parsed : respellUnknownTerms(parsed, (term) => snapshot.lexical.docFreq(term));
 }
 
 /**
@@ -54,7 +69,7 @@ function tokenCacheOf(snapshot: SearchSnapshot): SentenceTokenCache {
   return cache;
 }
 
-const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1 };
+const DEFAULT_WEIGHTS = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1, surface: 1 };
 const NEAREST_COUNT = 5;
 
 /** A reranked candidate passage. */
@@ -76,7 +91,7 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const began = performance.now();
   const tuning = options.tuning ?? {};
-  const parsed = parseQuestion(question, tuning.genericWeight === undefined ? {} : { genericWeight: tuning.genericWeight });
+  const parsed = prepareQuestion(snapshot, question, tuning);
   const mode = snapshot.vectors && snapshot.embedder ? 'hybrid' : 'lexical';
   const limit = Math.max(0, Math.floor(options.limit ?? 3));
   const offset = Math.max(0, Math.floor(options.offset ?? 0));
@@ -116,17 +131,34 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
     if (!chunk || !article) return;
     const sentences = chunk.sentences.length > 0 ? chunk.sentences : [{ start: chunk.start, end: chunk.end }];
     const source = { text: article.text, sentences, before: sentenceBefore(snapshot, candidate.key), after: sentenceAfter(snapshot, candidate.key) };
-    const reading = readPassage(source, question, idf, { ...readOptions, tokens: cache.tokensOf(candidate.key, source) });
+    const titleTerms = tuning.titleContext === false ? undefined : titleTermsOf(article.title);
+    const reading = readPassage(source, question, idf, { ...readOptions, tokens: cache.tokensOf(candidate.key, source), ...(titleTerms ? { titleTerms } : {}) });
     const retrieval = top > 0 ? candidate.score / top : 0;
     const score =
       w.retrieval * retrieval +
       w.sentence * reading.sentenceScore +
       w.window * reading.windowCoverage +
       w.passage * reading.passageCoverage +
-      (w.proximity ?? 0) * reading.proximity;
+      (w.proximity ?? 0) * reading.proximity +
+      (w.surface ?? 0) * reading.surfaceCoverage;
     out.push({ key: candidate.key, score, reading, candidate });
   });
   return out.sort((a, b) => b.score - a.score || a.key - b.key);
+}
+
+/** Index terms of a title; the last few titles read are kept, as one question reads several passages of an article. */
+const titleTermCache = new Map<string, ReadonlySet<string>>();
+const TITLE_CACHE_SIZE = 256;
+
+function titleTermsOf(title: string | undefined): ReadonlySet<string> | undefined {
+  if (!title) return undefined;
+  let terms = titleTermCache.get(title);
+  if (!terms) {
+    terms = new Set(analyzeTerms(title));
+    if (titleTermCache.size >= TITLE_CACHE_SIZE) titleTermCache.delete(titleTermCache.keys().next().value!);
+    titleTermCache.set(title, terms);
+  }
+  return terms;
 }
 
 /** The sentence just before a chunk's first one, from the previous chunk of the same article. */

@@ -31,6 +31,12 @@ export interface PassageReading {
    * question from a sibling that merely shares its words.
    */
   proximity: number;
+  /**
+   * Share of the question's IDF mass whose words appear in the passage as written (case and accents folded, not
+   * stemmed): `repoussent` for `repoussent`, not for `repousse`. Questions are often worded from the passage they ask
+   * about, and the exact form tells that passage from a sibling that only shares the stems. 0..1.
+   */
+  surfaceCoverage: number;
 }
 
 /** Options of {@link readPassage}. */
@@ -51,6 +57,13 @@ export interface ReadOptions {
    * {@link SentenceTokenCache}); default: tokenized here.
    */
   tokens?: ReadonlyArray<Token[]>;
+  /**
+   * Index terms of the title of the passage's article. A question term among them counts as matched in every sentence:
+   * the sentences of an article are about its title even when they say « le camp » or « il » (and siblings of one
+   * article then differ by what else they say). Such matches have no position, so proximity does not count them.
+   * Default: none.
+   */
+  titleTerms?: ReadonlySet<string>;
 }
 
 /**
@@ -132,6 +145,8 @@ interface Matcher {
   prefixes: Map<string, string[]>;
   prefixLength: number;
   prefixCredit: number;
+  /** Question terms matched by the context of every sentence (the article's title), with their credit. */
+  implied: Map<string, number>;
 }
 
 /** How the excerpt grows beyond the best sentence. */
@@ -160,7 +175,9 @@ export function readPassage(
     if (list) list.push(term);
     else prefixes.set(key, [term]);
   }
-  const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5 };
+  const titleTerms = opts.titleTerms;
+  const implied = new Map(titleTerms ? [...weights.keys()].filter((t) => titleTerms.has(t)).map((t) => [t, 1]) : []);
+  const matcher: Matcher = { weights, prefixes, prefixLength, prefixCredit: opts.prefixCredit ?? 0.5, implied };
   let total = 0;
   for (const w of weights.values()) total += w;
   if (total === 0) total = 1;
@@ -168,9 +185,21 @@ export function readPassage(
 
   const sentences = source.sentences.length > 0 ? source.sentences : [];
   const tokens = opts.tokens && opts.tokens.length === sentences.length ? opts.tokens : undefined;
-  const scores: SentenceScore[] = sentences.map((s, i) =>
-    scoreSentence(tokens ? tokens[i]! : tokenize(source.text.slice(s.start, s.end)), matcher, total, question.answerType, questionSurfaces, source.text, s),
-  );
+  const scores: SentenceScore[] = [];
+  sentences.forEach((s, i) => {
+    const sentenceTokens = tokens ? tokens[i]! : tokenize(source.text.slice(s.start, s.end));
+    let score = scoreSentence(sentenceTokens, matcher, total, question.answerType, questionSurfaces, source.text, s);
+    // A sentence whose subject is a pronoun ("Il …", "Ce dernier …", "Dès 1987, il …") speaks of what the sentence
+    // before named: that sentence's matched words count for it too, as the title's do.
+    if (i > 0 && pointsBack(source.text, s, sentenceTokens)) {
+      const context = new Map(matcher.implied);
+      for (const [term, credit] of scores[i - 1]!.matched) if ((context.get(term) ?? 0) < credit) context.set(term, credit);
+      if (context.size > matcher.implied.size) {
+        score = scoreSentence(sentenceTokens, { ...matcher, implied: context }, total, question.answerType, questionSurfaces, source.text, s);
+      }
+    }
+    scores.push(score);
+  });
   if (scores.length === 0) {
     return {
       span: { start: 0, end: 0 },
@@ -181,6 +210,7 @@ export function readPassage(
       typeMatch: false,
       windowTerms: new Set(),
       proximity: 0,
+      surfaceCoverage: 0,
     };
   }
   const passageMatched = new Map<string, number>();
@@ -241,7 +271,31 @@ export function readPassage(
     typeMatch: top.typeMatch,
     windowTerms: new Set(windowMatched.keys()),
     proximity: proximityOf(scores, weights, total, window),
+    surfaceCoverage: surfaceCoverageOf(question, weights, tokens ?? sentences.map((s) => tokenize(source.text.slice(s.start, s.end)))),
   };
+}
+
+/** See {@link PassageReading.surfaceCoverage}: each distinct written form of a question term counts once. */
+function surfaceCoverageOf(question: ParsedQuestion, weights: Map<string, number>, sentences: ReadonlyArray<Token[]>): number {
+  const forms = new Map<string, number>();
+  for (const t of question.tokens) {
+    const w = t.term === null ? undefined : weights.get(t.term);
+    if (w !== undefined && !forms.has(t.surface)) forms.set(t.surface, w);
+  }
+  let total = 0;
+  for (const w of forms.values()) total += w;
+  if (total === 0) return 0;
+  let found = 0;
+  for (const tokens of sentences) {
+    for (const t of tokens) {
+      const w = forms.get(t.surface);
+      if (w !== undefined) {
+        found += w;
+        forms.delete(t.surface);
+      }
+    }
+  }
+  return found / total;
 }
 
 /** Adds `from`'s credits into `into`, keeping the larger credit per term; returns `into`. */
@@ -278,11 +332,39 @@ function proximityOf(scores: SentenceScore[], weights: Map<string, number>, tota
   return Math.min(1, sum / total);
 }
 
-/** Whether the sentence opens with a pronoun or demonstrative whose referent is in the sentence before. */
+/**
+ * Whether the sentence opens with a pronoun or demonstrative whose referent is in the sentence before, or with a
+ * fronted phrase followed by a subject pronoun ("Dès 1987, il abandonne…", "En 1815, elle…").
+ */
 export function startsWithAnaphora(text: string, sentence: Span): boolean {
-  const first = tokenize(text.slice(sentence.start, Math.min(sentence.end, sentence.start + 40)))[0];
-  return first !== undefined && ANAPHORA.has(first.surface);
+  const head = text.slice(sentence.start, Math.min(sentence.end, sentence.start + 80));
+  const tokens = tokenize(head);
+  const first = tokens[0];
+  if (first === undefined) return false;
+  if (ANAPHORA.has(first.surface)) return true;
+  for (let i = 1; i < Math.min(tokens.length, FRONTED_TOKENS); i++) {
+    const t = tokens[i]!;
+    if (SUBJECT_PRONOUNS.has(t.surface) && head.slice(tokens[i - 1]!.end, t.start).includes(',')) return true;
+  }
+  return false;
 }
+
+/**
+ * Openers of {@link startsWithAnaphora} that as often start a sentence without pointing back ("En 1847, …", "On
+ * estime …", "Selon l'Insee, …"): they pull the antecedent into an excerpt, but do not lend its words to the sentence.
+ */
+const LOOSE_OPENERS = new Set(['en', 'y', 'on', 'selon']);
+
+/** Whether the sentence's subject is a pronoun standing for something the sentence before named. */
+function pointsBack(text: string, sentence: Span, tokens: Token[]): boolean {
+  const first = tokens[0];
+  return first !== undefined && !LOOSE_OPENERS.has(first.surface) && startsWithAnaphora(text, sentence);
+}
+
+/** Subject pronouns that, after a fronted phrase and its comma, point back to the sentence before. */
+const SUBJECT_PRONOUNS = new Set(['il', 'elle', 'ils', 'elles']);
+/** Tokens of a fronted phrase looked through ("Au début du XIXe siècle, il…"). */
+const FRONTED_TOKENS = 9;
 
 function scoreSentence(
   tokens: Token[],
@@ -314,6 +396,7 @@ function scoreSentence(
     for (const term of terms) if ((matched.get(term) ?? 0) < matcher.prefixCredit) matched.set(term, matcher.prefixCredit);
     hits.push({ term: terms[0]!, position: t.position, credit: matcher.prefixCredit });
   }
+  for (const [term, credit] of matcher.implied) if ((matched.get(term) ?? 0) < credit) matched.set(term, credit);
   const coverage = massOf(matched, weights) / total;
   // Proximity: matched words packed in a short stretch read as one statement about the question.
   let proximity = 0;

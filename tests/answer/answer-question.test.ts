@@ -1,10 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
-import { answerQuestion, findQuote } from '../../src/answer/answer-question.js';
+import { answerQuestion, findQuote, rerank } from '../../src/answer/answer-question.js';
+import { retrievePassages } from '../../src/retrieve/retrieve-passages.js';
 import { readPassage } from '../../src/answer/select-sentences.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 import { ARTICLES, smallSnapshot } from './small-corpus.js';
+import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-article.js';
+import { buildLexicalIndex } from '../../src/lexical/bm25-index.js';
+import type { Article } from '../../src/core/types.js';
+import type { SearchSnapshot } from '../../src/retrieve/search-snapshot.js';
 
 const snapshot = smallSnapshot();
 const articleText = (id: string) => snapshot.articles.get(id)!.text;
@@ -27,6 +32,44 @@ describe('answerQuestion', () => {
     expect(answer.mode).toBe('lexical');
     expect(answer.citations[0]!.articleId).toBe('monde/coalition-rome');
     expect(answer.citations[0]!.excerpt).toContain('Luigi Di Maio');
+  });
+
+  it('finds the article of a misspelt name the corpus spells otherwise', async () => {
+    const question = 'Quand le Tour part-il de Copnehague ?';
+    const respelled = await answerQuestion(snapshot, question, { limit: 10, tuning: { abstention: null } });
+    expect(respelled.citations[0]!.articleId).toBe('sport/tour-copenhague');
+    expect(respelled.citations[0]!.excerpt).toContain('Copenhague');
+    const asWritten = await answerQuestion(snapshot, 'Copnehague ?', { limit: 10, tuning: { abstention: null, respell: false } });
+    expect(asWritten.citations).toEqual([]);
+  });
+
+  it('ranks first the sibling passage worded as the question, among passages sharing its stems', async () => {
+    const title = 'Régence d’Alger';
+    const articles: Article[] = [
+      { id: 'alger-1541', title, path: 'a.md', hash: 'a', text: 'Le corsaire turc a chassé les flottes espagnoles du port d’Alger en 1541.' },
+      { id: 'alger-1529', title, path: 'b.md', hash: 'b', text: 'Les corsaires turcs ont chassé la flotte espagnole du port d’Alger en 1529.' },
+    ];
+    const map = new Map(articles.map((a) => [a.id, a]));
+    const chunks = articles.flatMap((a) => chunkArticle(a, { tokenCounter: estimateTokenCounter, maxTokens: 512 }));
+    const siblings: SearchSnapshot = { chunks, articles: map, lexical: buildLexicalIndex(chunks, map) };
+    const question = 'Quand les corsaires turcs ont-ils chassé la flotte espagnole du port d’Alger ?';
+    const answer = await answerQuestion(siblings, question, { limit: 2, tuning: { abstention: null } });
+    expect(answer.citations.map((c) => c.articleId)).toEqual(['alger-1529', 'alger-1541']);
+    const weights = { retrieval: 1, sentence: 0.5, window: 0.3, passage: 0.3, proximity: 1, surface: 0 };
+    const stemsOnly = await answerQuestion(siblings, question, { limit: 2, tuning: { abstention: null, rerankWeights: weights } });
+    expect(stemsOnly.citations[0]!.articleId).toBe('alger-1541');
+  });
+
+  it('reads passages with their article title as context: a question word found only in the title counts in every sentence', async () => {
+    // "Copenhague" is in the title and in the first sentence only; the passage quoting the spectators does not repeat it.
+    const question = parseQuestion('Combien de spectateurs à Copenhague ?');
+    const candidates = await retrievePassages(snapshot, question);
+    const coverage = (titleContext: boolean) => {
+      const best = rerank(snapshot, question, candidates, { titleContext }).find((r) => r.reading.span.end > r.reading.span.start && snapshot.chunks[r.key]!.text.includes('spectateurs'))!;
+      return best.reading.sentenceCoverage;
+    };
+    expect(coverage(true)).toBe(1);
+    expect(coverage(false)).toBeLessThan(1);
   });
 
   it('quotes every excerpt verbatim from its article', async () => {

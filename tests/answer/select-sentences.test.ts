@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../src/core/types.js';
-import { readPassage, SentenceTokenCache } from '../../src/answer/select-sentences.js';
-import { tokenize } from '../../src/lexical/french-analyzer.js';
+import { readPassage, SentenceTokenCache, startsWithAnaphora } from '../../src/answer/select-sentences.js';
+import { analyze, tokenize } from '../../src/lexical/french-analyzer.js';
 import { parseQuestion } from '../../src/retrieve/parse-question.js';
 
 /** Sentence spans of a text written with one sentence per full stop. */
@@ -20,6 +20,59 @@ describe('readPassage', () => {
     expect(text.slice(loose.span.start, loose.span.end)).toContain('présidence');
     expect(loose.sentenceCoverage).toBeGreaterThan(strict.sentenceCoverage);
     expect(loose.sentenceCoverage).toBeLessThan(1);
+  });
+
+  it('credits the question\'s words found as written above words that only share their stem', () => {
+    const question = parseQuestion('Qui repousse les envahisseurs espagnols ?');
+    const written = 'Les frères Barberousse repoussent les envahisseurs espagnols hors d’Alger.';
+    const stems = 'L’envahisseur espagnol recule devant ceux qui le repoussaient.';
+    const same = readPassage({ text: written, sentences: sentencesOf(written) }, question, idf);
+    const stemOnly = readPassage({ text: stems, sentences: sentencesOf(stems) }, question, idf);
+    // "repoussent" is its own stem (the French stemmer keeps "-ent"): only "envahisseurs" and "espagnols" are written alike.
+    expect(same.surfaceCoverage).toBeCloseTo(2 / 3, 5);
+    expect(stemOnly.surfaceCoverage).toBe(0);
+    expect(stemOnly.passageCoverage).toBe(1);
+    const exact = 'Barberousse repousse les envahisseurs espagnols.';
+    expect(readPassage({ text: exact, sentences: sentencesOf(exact) }, question, idf).surfaceCoverage).toBe(1);
+  });
+
+  it('adds the antecedent when a subject pronoun follows a fronted phrase ("Dès 1987, il …")', () => {
+    const text = 'Yoweri Museveni prend le pouvoir en 1986. Dès 1987, il abandonne ses principes marxistes. Le pays se redresse.';
+    const question = parseQuestion('Qui abandonne ses principes marxistes en 1987 ?');
+    const reading = readPassage({ text, sentences: sentencesOf(text) }, question, idf);
+    expect(text.slice(reading.span.start, reading.span.end)).toContain('Yoweri Museveni');
+    const at = (sentence: string) => ({ start: text.indexOf(sentence), end: text.indexOf(sentence) + sentence.length });
+    expect(startsWithAnaphora(text, at('Dès 1987, il abandonne ses principes marxistes.'))).toBe(true);
+    // A pronoun later in the sentence, or without a comma before it, is not a subject pointing back.
+    const other = 'Au printemps 1987 le président dit qu’il abandonne tout. Le pays, dit-il, se redresse.';
+    expect(startsWithAnaphora(other, { start: 0, end: other.indexOf('.') + 1 })).toBe(false);
+  });
+
+  it('reads the article title as context of every sentence, so the sentence saying what else the question asks wins', () => {
+    const text = 'Le Stutthof est un camp nazi près de Dantzig. Les premiers détenus sont des Polonais.';
+    const question = parseQuestion('Quelle est la nationalité des premiers détenus du Stutthof ?');
+    const weights: Record<string, number> = { stutthof: 5, premi: 1, detenus: 3, detenu: 3, national: 3 };
+    const rare = (term: string) => weights[term] ?? 1;
+    const source = { text, sentences: sentencesOf(text) };
+    const alone = readPassage(source, question, rare, 'adaptive');
+    expect(text.slice(alone.span.start, alone.span.end)).toContain('Le Stutthof est un camp');
+    const titled = readPassage(source, question, rare, { policy: 'adaptive', titleTerms: new Set(analyze('Camp de concentration du Stutthof')) });
+    expect(text.slice(titled.span.start, titled.span.end)).toBe('Les premiers détenus sont des Polonais.');
+    expect(titled.sentenceCoverage).toBeGreaterThan(alone.sentenceCoverage);
+    // Title matches have no position: they add nothing to proximity.
+    expect(titled.proximity).toBe(alone.proximity);
+  });
+
+  it('lends a sentence opening on a pronoun the words of the sentence before, which it speaks of', () => {
+    const question = parseQuestion('Quand Museveni abandonne-t-il le marxisme ?');
+    const text = 'Museveni critique le marxisme. Museveni prend le pouvoir. Il abandonne le marxisme en 1987.';
+    const reading = readPassage({ text, sentences: sentencesOf(text) }, question, idf, 'adaptive');
+    expect(text.slice(reading.span.start, reading.span.end)).toBe('Museveni prend le pouvoir. Il abandonne le marxisme en 1987.');
+    expect(reading.sentenceCoverage).toBe(1);
+    // "En …" opens as many sentences that do not point back: no words lent.
+    const loose = 'Museveni critique le marxisme. Museveni prend le pouvoir. En 1987 abandonne le marxisme.';
+    const looseReading = readPassage({ text: loose, sentences: sentencesOf(loose) }, question, idf, 'adaptive');
+    expect(looseReading.sentenceCoverage).toBeCloseTo(2 / 3, 5);
   });
 
   it('rates question words standing together above the same words scattered over the passage', () => {
