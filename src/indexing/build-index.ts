@@ -15,7 +15,7 @@ import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js'
 import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticleTable } from './article-table.js';
-import { encodeChunkTable, encodeVectors } from './chunk-table.js';
+import { encodeChunkTable } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
 
@@ -127,7 +127,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       for (const a of previous.articles) previousById.set(a.id, { article: a, chunks: byArticle.get(a.id) ?? [] });
     }
     const chunks: Chunk[] = [];
-    const vectors: Array<Float32Array | undefined> = [];
     const toEmbed: number[] = [];
     // Previous chunk key -> new key (-1: gone), for the incremental lexical and vector index updates.
     const keyMap = new Int32Array(previous && reusable ? previous.chunks.length : 0).fill(-1);
@@ -146,7 +145,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         for (const key of prev.chunks) {
           keyMap[key] = chunks.length;
           chunks.push(previous!.chunks[key]!);
-          vectors.push(previous!.vectorOf(key));
         }
       } else {
         if (prev) changed++;
@@ -154,7 +152,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         for (const chunk of chunkArticle(article, { tokenCounter, ...chunking })) {
           toEmbed.push(chunks.length);
           chunks.push(chunk);
-          vectors.push(undefined);
         }
       }
       if (i % 500 === 0 || i === articles.length - 1) progress({ stage: 'chunk', done: i + 1, total: articles.length });
@@ -164,6 +161,23 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
     lap('chunk');
 
+    // Every vector in one table, row `key` for chunk `key` (rows of reused chunks copied from the previous generation);
+    // the vector file is this table's bytes. A Float32Array per chunk cost ~190 bytes of heap each besides its payload
+    // and the payload's native bookkeeping (285k chunks: ~100 MB for 36 MB of floats).
+    const dims = embedder?.dimensions ?? 0;
+    const vectors = new Float32Array(embedder ? chunks.length * dims : 0);
+    const vectorOf = (key: number) => vectors.subarray(key * dims, (key + 1) * dims);
+    const reusedKeys: number[] = [];
+    if (embedder && previous && reusable) {
+      keyMap.forEach((key, previousKey) => {
+        const vector = key >= 0 ? previous!.vectorOf(previousKey) : undefined;
+        if (vector) {
+          vectors.set(vector, key * dims);
+          reusedKeys.push(key);
+        }
+      });
+    }
+
     // Embed the new chunks (batched). Every vector goes to the HNSW builder as soon as it exists (reused ones first),
     // so that graph insertion runs on another thread during embedding and the lexical index.
     // When the previous generation has a graph of the same vectors, it is updated (gone chunks deleted, new ones
@@ -172,28 +186,22 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     const updateGraph = embedder !== undefined && previous !== undefined && reusable && previous.manifest.mode === 'hybrid';
     const threadedHnsw = options.threadedHnsw ?? (chunks.length >= 50_000 && availableParallelism() >= 2);
     if (embedder) {
-      const dims = embedder.dimensions;
       if (!updateGraph) hnsw = await startHnswBuilder({ dimensions: dims, capacity: chunks.length, threaded: threadedHnsw, logger });
-      const feed = (keys: number[], rows: Array<Float32Array | undefined>) => {
+      // The builder takes its own copy of the rows (it owns what it is given).
+      const feed = (keys: number[]) => {
         if (!hnsw) return;
         const flat = new Float32Array(keys.length * dims);
-        rows.forEach((v, j) => flat.set(v!, j * dims));
+        keys.forEach((k, j) => flat.set(vectorOf(k), j * dims));
         hnsw.add(Int32Array.from(keys), flat);
       };
-      if (hnsw) {
-        const reused: number[] = [];
-        vectors.forEach((v, key) => void (v && reused.push(key)));
-        for (let i = 0; i < reused.length; i += 8192) {
-          const keys = reused.slice(i, i + 8192);
-          feed(keys, keys.map((k) => vectors[k]));
-        }
-      }
+      for (let i = 0; i < reusedKeys.length; i += 8192) feed(reusedKeys.slice(i, i + 8192));
+      reusedKeys.length = 0;
       const batch = options.embedBatchSize ?? 32;
       for (let i = 0; i < toEmbed.length; i += batch) {
         const keys = toEmbed.slice(i, i + batch);
         const out = await embedder.embedPassages(keys.map((k) => chunks[k]!.text));
-        keys.forEach((k, j) => (vectors[k] = out[j]));
-        feed(keys, out);
+        keys.forEach((k, j) => vectors.set(out[j]!, k * dims));
+        feed(keys);
         progress({ stage: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
       }
     }
@@ -208,16 +216,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       let graphUpdated = false;
       hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
       if (embedder && updateGraph) {
-        const dims = embedder.dimensions;
         const addedVectors = new Float32Array(toEmbed.length * dims);
-        toEmbed.forEach((key, j) => addedVectors.set(vectors[key]!, j * dims));
+        toEmbed.forEach((key, j) => addedVectors.set(vectorOf(key), j * dims));
         hnswWritten = updateHnswFile(join(previous!.dir, INDEX_FILES.hnsw), writer.path(INDEX_FILES.hnsw), {
           dimensions: dims,
           keyMap,
           addedKeys: Int32Array.from(toEmbed),
           addedVectors,
           size: chunks.length,
-          vectorOf: (key) => vectors[key]!,
+          vectorOf,
           // The store verified the previous generation's checksums when it was read.
           checksumVerified: true,
           threaded: threadedHnsw,
@@ -261,7 +268,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       await writer.writeFile(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
       wrote();
       if (embedder && hnswWritten) {
-        await writer.writeFile(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
+        await writer.writeFile(INDEX_FILES.vectors, new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
         wrote();
         lap('write');
         await hnswWritten;

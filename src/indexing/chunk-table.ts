@@ -141,13 +141,10 @@ class StoredChunk implements Chunk {
   }
 }
 
-/** Flat little-endian float32 vectors, `count * dimensions` values in chunk order. */
-export function encodeVectors(vectors: Float32Array[], dimensions: number): Uint8Array {
-  const flat = new Float32Array(vectors.length * dimensions);
-  vectors.forEach((v, i) => flat.set(v, i * dimensions));
-  return new Uint8Array(flat.buffer);
-}
-
+/**
+ * The vector file: flat little-endian float32 vectors, `count * dimensions` values in chunk order (the build writes
+ * its vector table's bytes as they are).
+ */
 export function decodeVectors(bytes: Uint8Array, dimensions: number, count: number): Float32Array {
   if (bytes.byteLength !== dimensions * count * 4) {
     throw new AppError('INDEX_CORRUPT', `The vector file holds ${bytes.byteLength} bytes, expected ${dimensions * count * 4}; run "sourcier index --rebuild".`);
