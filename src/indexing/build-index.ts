@@ -15,7 +15,7 @@ import { groupDuplicates, type DedupSketch } from '../dedup/group-duplicates.js'
 import { decodeSketches, encodeSketches } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticleTable } from './article-table.js';
-import { encodeChunkTable } from './chunk-table.js';
+import { ChunkPacker, encodeChunkTable } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
 
@@ -127,6 +127,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       for (const a of previous.articles) previousById.set(a.id, { article: a, chunks: byArticle.get(a.id) ?? [] });
     }
     const chunks: Chunk[] = [];
+    // New chunks are packed as they are made (a few integers each instead of objects, kept until the end).
+    const packer = new ChunkPacker(articles);
     const toEmbed: number[] = [];
     // Previous chunk key -> new key (-1: gone), for the incremental lexical and vector index updates.
     const keyMap = new Int32Array(previous && reusable ? previous.chunks.length : 0).fill(-1);
@@ -151,7 +153,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         else added++;
         for (const chunk of chunkArticle(article, { tokenCounter, ...chunking })) {
           toEmbed.push(chunks.length);
-          chunks.push(chunk);
+          chunks.push(packer.add(chunk, i));
         }
       }
       if (i % 500 === 0 || i === articles.length - 1) progress({ stage: 'chunk', done: i + 1, total: articles.length });
