@@ -33,12 +33,12 @@ export interface BuildIndexOptions {
   /** Passages embedded per model call (default 32). */
   embedBatchSize?: number;
   /**
-   * Build the HNSW graph in a worker thread, overlapping embedding and the lexical index (falls back to the calling
-   * thread when the runtime cannot start the worker). Default: with at least 2 cores and 50,000 chunks. On 2 cores
-   * the worker competes with onnxruntime's two threads, so the model runs slower, but at scale the overlap wins: all
-   * 36,152 OrangeSum articles (285k chunks, tiny model) build in 274 s threaded vs 359 s in thread (embedding 225 s vs
-   * 189 s, the graph wait 0.3 s vs 115 s); at 5,000 articles (47k chunks) it was a tie (81.8 s vs 80.2 s). Below that
-   * starting the worker costs more than it saves.
+   * Build the HNSW graph in a worker thread, overlapping embedding (falls back to the calling thread when the runtime
+   * cannot start the worker). Default: with at least 2 cores and 50,000 chunks. On 2 cores the worker competes with
+   * onnxruntime's two threads, so the model runs slower, but at scale the overlap wins: all 36,152 OrangeSum articles
+   * (285k chunks, tiny model) built in 274 s threaded vs 359 s in thread (embedding 225 s vs 189 s, the graph wait
+   * 0.3 s vs 115 s; measured when the lexical index was built after the embedding, overlapping the graph too); at
+   * 5,000 articles (47k chunks) it was a tie (81.8 s vs 80.2 s). Below that starting the worker costs more than it saves.
    */
   threadedHnsw?: boolean;
   /** File system the index store writes through (default: node:fs/promises); tests inject ENOSPC, EROFS, ENOENT. */
@@ -163,6 +163,22 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
     lap('chunk');
 
+    // The lexical index is built before the embedding and kept only as its bytes until they are written. Built after
+    // the embedding, it ran on a heap that V8 had let grow far beyond what was live (608 MB committed for 230 MB live
+    // right after it, in one run), and its arrays and their serialised copy were held at once while the other files
+    // were written: two full OrangeSum tiny-model builds that way peaked at 917 and 1,316 MB RSS, 808 MB this way.
+    // Incremental when the previous generation's lexical index can be read and was built with today's settings:
+    // only the new chunks are analysed (the result is the full build's, byte for byte).
+    progress({ stage: 'index', done: 0, total: chunks.length });
+    const articleMap = new Map(articles.map((a) => [a.id, a]));
+    const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
+    const lexicalBytes = serializeLexicalIndex(
+      previousLexical
+        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
+        : buildLexicalIndex(chunks, articleMap),
+    );
+    lap('lexical');
+
     // Every vector in one table, row `key` for chunk `key` (rows of reused chunks copied from the previous generation);
     // the vector file is this table's bytes. A Float32Array per chunk cost ~190 bytes of heap each besides its payload
     // and the payload's native bookkeeping (285k chunks: ~100 MB for 36 MB of floats).
@@ -181,7 +197,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     }
 
     // Embed the new chunks (batched). Every vector goes to the HNSW builder as soon as it exists (reused ones first),
-    // so that graph insertion runs on another thread during embedding and the lexical index.
+    // so that graph insertion runs on another thread during embedding.
     // When the previous generation has a graph of the same vectors, it is updated (gone chunks deleted, new ones
     // inserted) instead of rebuilt from every vector: see updateHnswFile, which falls back to a full build itself.
     let hnsw: HnswBuilder | undefined;
@@ -214,7 +230,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     let hnswWritten: Promise<void> | undefined;
     try {
       // The graph is finished and written (by the builder's thread, or updated from the previous one) while this
-      // thread builds and writes the rest.
+      // thread groups duplicates and writes the rest.
       let graphUpdated = false;
       hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
       if (embedder && updateGraph) {
@@ -238,15 +254,6 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       }
       hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
       lap('hnsw');
-      progress({ stage: 'index', done: 0, total: chunks.length });
-      const articleMap = new Map(articles.map((a) => [a.id, a]));
-      // Incremental when the previous generation's lexical index can be read and was built with today's settings:
-      // only the new chunks are analysed (the result is the full build's, byte for byte).
-      const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
-      const lexical = previousLexical
-        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
-        : buildLexicalIndex(chunks, articleMap);
-      lap('lexical');
       const previousSketches = previous && reusable ? await readPreviousSketches(previous, logger) : undefined;
       const duplicates = groupDuplicates(articles, {
         ...(previousSketches ? { sketches: reusedArticleFrom.map((at) => (at === undefined ? undefined : previousSketches[at])) } : {}),
@@ -261,7 +268,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       wrote();
       await writer.writeFile(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       wrote();
-      await writer.writeFile(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
+      await writer.writeFile(INDEX_FILES.lexical, lexicalBytes);
       wrote();
       await writer.writeFile(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
       wrote();
