@@ -15,7 +15,7 @@ import { groupDuplicates } from '../dedup/group-duplicates.js';
 import { decodeSketches, encodeSketches, type StoredDedup } from '../dedup/sketch-file.js';
 import { openStore, type StoreFs } from '../store/index-store.js';
 import { encodeArticleTable } from './article-table.js';
-import { encodeChunkTable, encodeVectors } from './chunk-table.js';
+import { ChunkPacker, encodeChunkTable } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
 
@@ -33,12 +33,12 @@ export interface BuildIndexOptions {
   /** Passages embedded per model call (default 32). */
   embedBatchSize?: number;
   /**
-   * Build the HNSW graph in a worker thread, overlapping embedding and the lexical index (falls back to the calling
-   * thread when the runtime cannot start the worker). Default: with at least 2 cores and 50,000 chunks. On 2 cores
-   * the worker competes with onnxruntime's two threads, so the model runs slower, but at scale the overlap wins: all
-   * 36,152 OrangeSum articles (285k chunks, tiny model) build in 274 s threaded vs 359 s in thread (embedding 225 s vs
-   * 189 s, the graph wait 0.3 s vs 115 s); at 5,000 articles (47k chunks) it was a tie (81.8 s vs 80.2 s). Below that
-   * starting the worker costs more than it saves.
+   * Build the HNSW graph in a worker thread, overlapping embedding (falls back to the calling thread when the runtime
+   * cannot start the worker). Default: with at least 2 cores and 50,000 chunks. On 2 cores the worker competes with
+   * onnxruntime's two threads, so the model runs slower, but at scale the overlap wins: all 36,152 OrangeSum articles
+   * (285k chunks, tiny model) built in 274 s threaded vs 359 s in thread (embedding 225 s vs 189 s, the graph wait
+   * 0.3 s vs 115 s; measured when the lexical index was built after the embedding, overlapping the graph too); at
+   * 5,000 articles (47k chunks) it was a tie (81.8 s vs 80.2 s). Below that starting the worker costs more than it saves.
    */
   threadedHnsw?: boolean;
   /** File system the index store writes through (default: node:fs/promises); tests inject ENOSPC, EROFS, ENOENT. */
@@ -127,7 +127,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       for (const a of previous.articles) previousById.set(a.id, { article: a, chunks: byArticle.get(a.id) ?? [] });
     }
     const chunks: Chunk[] = [];
-    const vectors: Array<Float32Array | undefined> = [];
+    // New chunks are packed as they are made (a few integers each instead of objects, kept until the end).
+    const packer = new ChunkPacker(articles);
     const toEmbed: number[] = [];
     // Previous chunk key -> new key (-1: gone), for the incremental lexical and vector index updates.
     const keyMap = new Int32Array(previous && reusable ? previous.chunks.length : 0).fill(-1);
@@ -146,15 +147,13 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         for (const key of prev.chunks) {
           keyMap[key] = chunks.length;
           chunks.push(previous!.chunks[key]!);
-          vectors.push(previous!.vectorOf(key));
         }
       } else {
         if (prev) changed++;
         else added++;
         for (const chunk of chunkArticle(article, { tokenCounter, ...chunking })) {
           toEmbed.push(chunks.length);
-          chunks.push(chunk);
-          vectors.push(undefined);
+          chunks.push(packer.add(chunk, i));
         }
       }
       if (i % 500 === 0 || i === articles.length - 1) progress({ stage: 'chunk', done: i + 1, total: articles.length });
@@ -164,36 +163,70 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     if (previous && !reusable) logger.info('index settings changed since the last build: every article is re-processed');
     lap('chunk');
 
+    // The lexical index is built before the embedding and kept only as its bytes until they are written. Built after
+    // the embedding, it ran on a heap that V8 had let grow far beyond what was live (608 MB committed for 230 MB live
+    // right after it, in one run), and its arrays and their serialised copy were held at once while the other files
+    // were written: two full OrangeSum tiny-model builds that way peaked at 917 and 1,316 MB RSS, 808 MB this way.
+    // Incremental when the previous generation's lexical index can be read and was built with today's settings:
+    // only the new chunks are analysed (the result is the full build's, byte for byte).
+    const articleMap = new Map(articles.map((a) => [a.id, a]));
+    let lexicalReused = false;
+    const makeLexicalBytes = async (): Promise<Uint8Array> => {
+      progress({ stage: 'index', done: 0, total: chunks.length });
+      const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
+      lexicalReused = previousLexical !== undefined;
+      return serializeLexicalIndex(
+        previousLexical
+          ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
+          : buildLexicalIndex(chunks, articleMap),
+      );
+    };
+    // An incremental build with a model updates the previous graph on a worker thread after the embedding: its
+    // lexical update (a second or two) then runs alongside, instead of before the embedding.
+    const updateGraph = embedder !== undefined && previous !== undefined && reusable && previous.manifest.mode === 'hybrid';
+    let lexicalBytes = updateGraph ? undefined : await makeLexicalBytes();
+    lap('lexical');
+
+    // Every vector in one table, row `key` for chunk `key` (rows of reused chunks copied from the previous generation);
+    // the vector file is this table's bytes. A Float32Array per chunk cost ~190 bytes of heap each besides its payload
+    // and the payload's native bookkeeping (285k chunks: ~100 MB for 36 MB of floats).
+    const dims = embedder?.dimensions ?? 0;
+    const vectors = new Float32Array(embedder ? chunks.length * dims : 0);
+    const vectorOf = (key: number) => vectors.subarray(key * dims, (key + 1) * dims);
+    const reusedKeys: number[] = [];
+    if (embedder && previous && reusable) {
+      keyMap.forEach((key, previousKey) => {
+        const vector = key >= 0 ? previous!.vectorOf(previousKey) : undefined;
+        if (vector) {
+          vectors.set(vector, key * dims);
+          reusedKeys.push(key);
+        }
+      });
+    }
+
     // Embed the new chunks (batched). Every vector goes to the HNSW builder as soon as it exists (reused ones first),
-    // so that graph insertion runs on another thread during embedding and the lexical index.
+    // so that graph insertion runs on another thread during embedding.
     // When the previous generation has a graph of the same vectors, it is updated (gone chunks deleted, new ones
     // inserted) instead of rebuilt from every vector: see updateHnswFile, which falls back to a full build itself.
     let hnsw: HnswBuilder | undefined;
-    const updateGraph = embedder !== undefined && previous !== undefined && reusable && previous.manifest.mode === 'hybrid';
     const threadedHnsw = options.threadedHnsw ?? (chunks.length >= 50_000 && availableParallelism() >= 2);
     if (embedder) {
-      const dims = embedder.dimensions;
       if (!updateGraph) hnsw = await startHnswBuilder({ dimensions: dims, capacity: chunks.length, threaded: threadedHnsw, logger });
-      const feed = (keys: number[], rows: Array<Float32Array | undefined>) => {
+      // The builder takes its own copy of the rows (it owns what it is given).
+      const feed = (keys: number[]) => {
         if (!hnsw) return;
         const flat = new Float32Array(keys.length * dims);
-        rows.forEach((v, j) => flat.set(v!, j * dims));
+        keys.forEach((k, j) => flat.set(vectorOf(k), j * dims));
         hnsw.add(Int32Array.from(keys), flat);
       };
-      if (hnsw) {
-        const reused: number[] = [];
-        vectors.forEach((v, key) => void (v && reused.push(key)));
-        for (let i = 0; i < reused.length; i += 8192) {
-          const keys = reused.slice(i, i + 8192);
-          feed(keys, keys.map((k) => vectors[k]));
-        }
-      }
+      for (let i = 0; i < reusedKeys.length; i += 8192) feed(reusedKeys.slice(i, i + 8192));
+      reusedKeys.length = 0;
       const batch = options.embedBatchSize ?? 32;
       for (let i = 0; i < toEmbed.length; i += batch) {
         const keys = toEmbed.slice(i, i + batch);
         const out = await embedder.embedPassages(keys.map((k) => chunks[k]!.text));
-        keys.forEach((k, j) => (vectors[k] = out[j]));
-        feed(keys, out);
+        keys.forEach((k, j) => vectors.set(out[j]!, k * dims));
+        feed(keys);
         progress({ stage: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
       }
     }
@@ -213,20 +246,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     };
     try {
       // The graph is finished and written (by the builder's thread, or updated from the previous one) while this
-      // thread builds and writes the rest.
+      // thread groups duplicates and writes the rest.
       let graphUpdated = false;
       hnswWritten = hnsw?.finish(writer.path(INDEX_FILES.hnsw));
       if (embedder && updateGraph) {
-        const dims = embedder.dimensions;
         const addedVectors = new Float32Array(toEmbed.length * dims);
-        toEmbed.forEach((key, j) => addedVectors.set(vectors[key]!, j * dims));
+        toEmbed.forEach((key, j) => addedVectors.set(vectorOf(key), j * dims));
         hnswWritten = updateHnswFile(join(previous!.dir, INDEX_FILES.hnsw), writer.path(INDEX_FILES.hnsw), {
           dimensions: dims,
           keyMap,
           addedKeys: Int32Array.from(toEmbed),
           addedVectors,
           size: chunks.length,
-          vectorOf: (key) => vectors[key]!,
+          vectorOf,
           // The store verified the previous generation's checksums when it was read.
           checksumVerified: true,
           threaded: threadedHnsw,
@@ -238,20 +270,15 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       }
       hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
       lap('hnsw');
+      lexicalBytes ??= await makeLexicalBytes();
+      lap('lexical');
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
+      write(INDEX_FILES.lexical, lexicalBytes);
+      lexicalBytes = undefined; // the writer holds them until written
       write(INDEX_FILES.articles, encodeArticleTable(articles));
       write(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       write(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
       lap('write');
-      progress({ stage: 'index', done: 0, total: chunks.length });
-      const articleMap = new Map(articles.map((a) => [a.id, a]));
-      // Incremental when the previous generation's lexical index can be read and was built with today's settings:
-      // only the new chunks are analysed (the result is the full build's, byte for byte).
-      const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
-      const lexical = previousLexical
-        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
-        : buildLexicalIndex(chunks, articleMap);
-      lap('lexical');
       // Unchanged articles keep their sketches, and candidate pairs of two unchanged articles the outcome of their check.
       const previousDedup = previous && reusable ? await readPreviousSketches(previous, logger) : undefined;
       const previousChecks = new Map(previousDedup?.checked.map((c) => [c.a * previous!.articles.length + c.b, c]));
@@ -268,10 +295,9 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       });
       lap('duplicates');
       progress({ stage: 'index', done: chunks.length, total: chunks.length });
-      write(INDEX_FILES.lexical, serializeLexicalIndex(lexical));
       write(INDEX_FILES.duplicates, Buffer.from(JSON.stringify(Object.fromEntries(duplicates))));
       write(INDEX_FILES.sketches, encodeSketches(duplicates.sketches, duplicates.checked));
-      if (embedder && hnswWritten) write(INDEX_FILES.vectors, encodeVectors(vectors as Float32Array[], embedder.dimensions));
+      if (embedder && hnswWritten) write(INDEX_FILES.vectors, new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
       for (const w of writes) await w;
       if (embedder && hnswWritten) {
         lap('write');
@@ -312,7 +338,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
         seconds: (performance.now() - started) / 1000,
         generation,
         stages,
-        reused: { articles: articlesReused, lexical: previousLexical !== undefined, vectors: graphUpdated, sketches: previousDedup ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
+        reused: { articles: articlesReused, lexical: lexicalReused, vectors: graphUpdated, sketches: previousDedup ? reusedArticleFrom.filter((at) => at !== undefined).length : 0 },
       };
       logger.info('index built', { ...summary, skipped: skipped.length });
       return summary;

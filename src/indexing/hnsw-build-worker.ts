@@ -31,7 +31,8 @@ port.on('message', (request: HnswWorkerRequest) => {
     } else if (request.type === 'close') {
       port.close(); // nothing else keeps this thread alive: it ends once a write in flight has settled
     } else {
-      index!.writeTo(request.file).then(
+      // Released once written (before the read-back copy is loaded): nothing adds to it after 'finish'.
+      index!.writeTo(request.file, { release: true }).then(
         () => reply({ type: 'done' }),
         (error: unknown) => reply({ type: 'error', code: isAppError(error) ? error.code : 'INTERNAL', message: (error as Error).message }),
       );

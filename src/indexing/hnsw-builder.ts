@@ -69,7 +69,7 @@ function inThread(options: HnswBuilderOptions): HnswBuilder {
       const index = HnswVectorIndex.create(dims, Math.max(1, options.capacity));
       for (const [keys, vectors] of batches) keys.forEach((key, i) => index.add(key, vectors.subarray(i * dims, (i + 1) * dims)));
       batches.length = 0;
-      await index.writeTo(file);
+      await index.writeTo(file, { release: true });
     },
     abort: async () => void (batches.length = 0),
   };

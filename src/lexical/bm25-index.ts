@@ -260,24 +260,52 @@ class TopK {
   }
 }
 
-/** Growable Uint32 / Float32 pair for the forward index during the build. */
-class Growable {
-  ids = new Uint32Array(1 << 16);
-  tfs = new Float32Array(1 << 16);
+/**
+ * The forward index during the build: (term id, stored tf) pairs in chunk order, in blocks that are never copied to
+ * grow (a doubling array copies everything it holds at each step and keeps up to twice what it needs) and are
+ * dropped one by one as the inversion consumes them. 6 bytes a posting.
+ */
+class ForwardPostings {
+  private readonly idBlocks: Array<Uint32Array | undefined> = [];
+  private readonly tfBlocks: Array<Uint16Array | undefined> = [];
+  private ids = new Uint32Array(0);
+  private tfs = new Uint16Array(0);
+  private at = 0;
   length = 0;
+
   push(id: number, tf: number): void {
-    if (this.length === this.ids.length) {
-      const ids = new Uint32Array(this.ids.length * 2);
-      ids.set(this.ids);
-      this.ids = ids;
-      const tfs = new Float32Array(this.tfs.length * 2);
-      tfs.set(this.tfs);
-      this.tfs = tfs;
+    if (this.at === this.ids.length) {
+      // Small first blocks for small runs (an incremental update's few chunks), then FORWARD_BLOCK postings each.
+      const size = Math.min(FORWARD_BLOCK, Math.max(1024, this.length));
+      this.idBlocks.push((this.ids = new Uint32Array(size)));
+      this.tfBlocks.push((this.tfs = new Uint16Array(size)));
+      this.at = 0;
     }
-    this.ids[this.length] = id;
-    this.tfs[this.length++] = tf;
+    this.ids[this.at] = id;
+    this.tfs[this.at++] = tf;
+    this.length++;
+  }
+
+  /** Calls `visit` on every pair in order, releasing each block once read. The postings are gone afterwards. */
+  drain(visit: (id: number, tf: number) => void): void {
+    for (let b = 0; b < this.idBlocks.length; b++) {
+      const ids = this.idBlocks[b]!;
+      const tfs = this.tfBlocks[b]!;
+      this.idBlocks[b] = this.tfBlocks[b] = undefined;
+      const end = b === this.idBlocks.length - 1 ? this.at : ids.length;
+      for (let i = 0; i < end; i++) visit(ids[i]!, tfs[i]!);
+    }
+    this.ids = new Uint32Array(0);
+    this.tfs = new Uint16Array(0);
+    this.at = 0;
   }
 }
+
+/** Postings per block of {@link ForwardPostings} (6 MiB). */
+const FORWARD_BLOCK = 1 << 20;
+
+/** Marks the end of a chunk in {@link ForwardPostings} (larger than any term id). */
+const DOC_END = 0xffffffff;
 
 /** End of the article's lead (its first paragraph): the first line break, or the whole text. */
 function leadEnd(text: string): number {
@@ -342,8 +370,7 @@ export function invertChunks(chunks: readonly Chunk[], articles: Map<string, Art
     return id;
   };
 
-  const forward = new Growable();
-  const docStarts = new Uint32Array(chunks.length + 1);
+  const forward = new ForwardPostings();
   const docLengths = new Float32Array(chunks.length);
   const titleCache = new Map<string, string[]>();
   const leadCache = new Map<string, number>();
@@ -385,16 +412,17 @@ export function invertChunks(chunks: readonly Chunk[], articles: Map<string, Art
       previous = term;
     }
     for (const term of titleTerms) add(term, titleWeight);
-    docStarts[doc] = forward.length;
     for (const id of local) {
-      forward.push(id, scratch[id]!);
+      // Stored as it will be in the index (see LexicalParts), so the forward index takes 16 bits, not 32.
+      forward.push(id, Math.min(65535, Math.round(scratch[id]! * TF_SCALE)));
       df[id]!++;
       scratch[id] = 0;
     }
+    // The end of the chunk's run of pairs: a term id no term has (ids are below the vocabulary size).
+    forward.push(DOC_END, 0);
     local.length = 0;
     docLengths[doc] = length;
   });
-  docStarts[chunks.length] = forward.length;
 
   // Terms in sorted order, so that the same chunk table gives the same bytes however it was indexed (a full build,
   // or an update that merges new terms into a previous vocabulary).
@@ -410,16 +438,19 @@ export function invertChunks(chunks: readonly Chunk[], articles: Map<string, Art
     termOffsets[r + 1] = termOffsets[r]! + df[id]!;
   }
   // Invert the forward index with a counting sort: postings of each term come out in increasing doc order.
-  const postingDocs = new Uint32Array(forward.length);
-  const postingTfs = new Uint16Array(forward.length);
-  for (let doc = 0; doc < chunks.length; doc++) {
-    for (let p = docStarts[doc]!; p < docStarts[doc + 1]!; p++) {
-      const id = forward.ids[p]!;
-      const at = fill[id]!++;
-      postingDocs[at] = doc;
-      postingTfs[at] = Math.min(65535, Math.round(forward.tfs[p]! * TF_SCALE));
+  const postings = forward.length - chunks.length;
+  const postingDocs = new Uint32Array(postings);
+  const postingTfs = new Uint16Array(postings);
+  let doc = 0;
+  forward.drain((id, tf) => {
+    if (id === DOC_END) {
+      doc++;
+      return;
     }
-  }
+    const at = fill[id]!++;
+    postingDocs[at] = doc;
+    postingTfs[at] = tf;
+  });
   return { vocab: sorted, docLengths, termOffsets, postingDocs, postingTfs };
 }
 
@@ -471,52 +502,85 @@ export function serializeLexicalIndex(index: LexicalIndex): Uint8Array {
   if (!(index instanceof Bm25Index)) throw new AppError('INTERNAL', 'serializeLexicalIndex takes an index from buildLexicalIndex.');
   const p = index.parts;
   const vocabBytes = Buffer.from(p.vocab.join('\n'), 'utf8');
-  const bodyLength =
-    pad4(vocabBytes.length) + p.docLengths.byteLength + p.termOffsets.byteLength + p.postingDocs.byteLength + pad4(p.postingTfs.byteLength);
-  const header = (sum: number): string => {
-    const fields: Header = {
-      version: FORMAT_VERSION,
-      bigramWeight: p.bigramWeight,
-      prefixLength: p.prefixLength,
-      prefixWeight: p.prefixWeight,
-      k1: p.k1,
-      b: p.b,
-      titleWeight: p.titleWeight,
-      leadWeight: p.leadWeight,
-      docs: p.docLengths.length,
-      terms: p.vocab.length,
-      postings: p.postingDocs.length,
-      vocabBytes: vocabBytes.length,
-      checksum: sum,
-    };
-    return JSON.stringify(fields);
-  };
-  // The body is copied once, straight into the output; the header's room is sized for the longest checksum and
-  // padded with spaces, so it is written after the body's checksum is known.
-  const longest = header(0xffffffff);
-  const headerLength = pad4(longest.length);
-  const out = new Uint8Array(12 + headerLength + bodyLength);
-  const body = out.subarray(12 + headerLength);
-  body.set(vocabBytes, 0);
-  body.fill(10, vocabBytes.length, pad4(vocabBytes.length));
-  let at = pad4(vocabBytes.length);
-  for (const arr of [p.docLengths, p.termOffsets, p.postingDocs, p.postingTfs]) {
-    body.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), at);
-    at += arr.byteLength;
+  // The body's parts, each a whole number of 4-byte words once padded. The checksum runs over them in place, so the
+  // body is copied once, into the output (not assembled first, then copied again after the header).
+  const vocabPadded = new Uint8Array(pad4(vocabBytes.length));
+  vocabPadded.set(vocabBytes);
+  vocabPadded.fill(10, vocabBytes.length);
+  const parts: Uint8Array[] = [vocabPadded];
+  for (const arr of [p.docLengths, p.termOffsets, p.postingDocs]) parts.push(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+  const tfBytes = new Uint8Array(p.postingTfs.buffer, p.postingTfs.byteOffset, p.postingTfs.byteLength);
+  const tfWhole = tfBytes.byteLength & ~3;
+  parts.push(tfBytes.subarray(0, tfWhole));
+  if (tfWhole < tfBytes.byteLength) {
+    const tail = new Uint8Array(4);
+    tail.set(tfBytes.subarray(tfWhole));
+    parts.push(tail);
   }
-  const json = header(checksum(body));
+  const sum = new Checksum();
+  let bodyLength = 0;
+  for (const part of parts) {
+    sum.update(part);
+    bodyLength += part.byteLength;
+  }
+  const header: Header = {
+    version: FORMAT_VERSION,
+    bigramWeight: p.bigramWeight,
+    prefixLength: p.prefixLength,
+    prefixWeight: p.prefixWeight,
+    k1: p.k1,
+    b: p.b,
+    titleWeight: p.titleWeight,
+    leadWeight: p.leadWeight,
+    docs: p.docLengths.length,
+    terms: p.vocab.length,
+    postings: p.postingDocs.length,
+    vocabBytes: vocabBytes.length,
+    checksum: sum.value(),
+  };
+  let json = JSON.stringify(header);
+  json += ' '.repeat(pad4(json.length) - json.length);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(12 + headerBytes.length + bodyLength);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(out.buffer).setUint32(8, headerLength, true);
-  out.set(Buffer.from(json + ' '.repeat(headerLength - json.length), 'utf8'), 12);
+  new DataView(out.buffer).setUint32(8, headerBytes.length, true);
+  out.set(headerBytes, 12);
+  let at = 12 + headerBytes.length;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
   return out;
 }
 
-/** 32-bit checksum over 4-byte words (the body is a multiple of 4 bytes); catches flipped or truncated bytes. */
+/**
+ * 32-bit checksum over 4-byte words (the body is a multiple of 4 bytes); catches flipped or truncated bytes. Fed in
+ * parts of whole words; the result is the same however the body is cut.
+ */
+class Checksum {
+  private h = 0x811c9dc5;
+  private i = 0;
+
+  update(bytes: Uint8Array): void {
+    // Word views need 4-byte alignment: the typed arrays of an index are aligned; anything else is copied.
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+    const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
+    let h = this.h;
+    let i = this.i;
+    for (let w = 0; w < words.length; w++, i++) h = (Math.imul(h ^ words[w]!, 0x01000193) + i) | 0;
+    this.h = h;
+    this.i = i;
+  }
+
+  value(): number {
+    return this.h >>> 0;
+  }
+}
+
 function checksum(bytes: Uint8Array): number {
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) h = (Math.imul(h ^ words[i]!, 0x01000193) + i) | 0;
-  return h >>> 0;
+  const sum = new Checksum();
+  sum.update(bytes);
+  return sum.value();
 }
 
 /**

@@ -115,6 +115,7 @@ type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
 export class HnswVectorIndex implements VectorIndex {
   private keysCache: Float64Array | undefined;
   private writing = false;
+  private released = false;
 
   private constructor(
     private readonly index: Hnsw,
@@ -263,13 +264,33 @@ export class HnswVectorIndex implements VectorIndex {
     if (index.getCurrentCount() !== elements) throw new AppError('INTERNAL', `The updated vector index holds ${index.getCurrentCount()} elements, ${elements} expected.`);
     index.setEf(opts.efSearch);
     const updated = new HnswVectorIndex(index, dimensions, opts, undefined, deleted);
-    await updated.writeTo(newFile, { denseKeys: true });
+    await updated.writeTo(newFile, { denseKeys: true, release: true });
     return { elements, deleted };
   }
 
   /** Live vectors (deleted elements left by `updateFile` are not counted). */
   get size(): number {
-    return this.index.getCurrentCount() - this.deleted;
+    return this.released ? 0 : this.index.getCurrentCount() - this.deleted;
+  }
+
+  /**
+   * Frees the graph's native memory now; the index is empty and unusable afterwards (add and search throw INTERNAL).
+   * hnswlib frees a graph only when the garbage collector collects its JavaScript object, which on a thread that
+   * allocates little (the build worker) may not happen before the thread ends: a build then held its graph and the
+   * read-back copy of `writeTo` (~110 MB each at 285k vectors) until the end. hnswlib-node has no call to free a
+   * graph; `initIndex` frees the current one before making the new, one-element, graph.
+   */
+  release(): void {
+    if (this.writing) throw new AppError('INTERNAL', 'The vector index is being written; release it after writeTo.');
+    if (this.released) return;
+    this.index.initIndex({ maxElements: 1, m: this.options.m, efConstruction: this.options.efConstruction, randomSeed: this.options.seed });
+    this.released = true;
+    this.table = undefined;
+    this.keysCache = undefined;
+  }
+
+  private checkUsable(): void {
+    if (this.released) throw new AppError('INTERNAL', 'The vector index was released; open it again to use it.');
   }
 
   /** Search breadth currently in use (hnswlib resets it to 10 on load; readFrom sets it again). */
@@ -279,6 +300,7 @@ export class HnswVectorIndex implements VectorIndex {
 
   /** Adds (or replaces) the vector of `key`. Not while `writeTo` runs (hnswlib writes from a worker thread). */
   add(key: number, vector: Float32Array): void {
+    this.checkUsable();
     if (this.writing) throw new AppError('INTERNAL', 'The vector index is being written; add vectors before or after writeTo, not during it.');
     if (!Number.isSafeInteger(key) || key < 0 || key >= DELETED_KEY_BASE) {
       throw new AppError('INTERNAL', `Vector key ${key} is not a non-negative integer below 2^52; keys are chunk positions.`);
@@ -304,6 +326,7 @@ export class HnswVectorIndex implements VectorIndex {
    * answered exactly over the allowed keys, so filtered results are complete.
    */
   search(vector: Float32Array, k: number, filter?: (key: number) => boolean): ScoredKey[] {
+    this.checkUsable();
     this.checkVector(vector);
     const n = this.size;
     const want = Math.min(Math.floor(k), n);
@@ -340,10 +363,14 @@ export class HnswVectorIndex implements VectorIndex {
 
   /**
    * Writes the index to `file`, fsyncs it and its folder, then verifies: the file is checked like `readFrom` does and
-   * loaded into a fresh object whose count and dimensions must match (hnswlib reports success even on a full disk).
-   * `verify.denseKeys`: the keys must also be exactly 0..size-1 (default false). Failure: INDEX_WRITE_FAILED.
+   * loaded into a fresh object whose count and dimensions must match (hnswlib reports success even on a full disk),
+   * which is freed once checked. `verify.denseKeys`: the keys must also be exactly 0..size-1 (default false).
+   * `verify.release`: the caller is done with this index: it is released (see `release`) as soon as the file is
+   * written, before the copy is loaded, so that the two graphs are never in memory at once (default false).
+   * Failure: INDEX_WRITE_FAILED.
    */
-  async writeTo(file: string, verify: { denseKeys?: boolean } = {}): Promise<void> {
+  async writeTo(file: string, verify: { denseKeys?: boolean; release?: boolean } = {}): Promise<void> {
+    this.checkUsable();
     const count = this.size;
     const elements = this.index.getCurrentCount();
     if (this.writing) throw new AppError('INTERNAL', 'The vector index is already being written.');
@@ -362,6 +389,7 @@ export class HnswVectorIndex implements VectorIndex {
     } finally {
       this.writing = false;
     }
+    if (verify.release) this.release();
     try {
       // The copy only proves the file loads: no vector table for it (vectorOf given).
       const copy = await HnswVectorIndex.readFrom(file, this.dimensions, count, {
@@ -369,9 +397,9 @@ export class HnswVectorIndex implements VectorIndex {
         syncIo: this.options.syncIo,
         denseKeys: verify.denseKeys === true,
       });
-      if (copy.size !== count || copy.index.getCurrentCount() !== elements || copy.dimensions !== this.dimensions) {
-        throw new Error('reloaded index differs');
-      }
+      const same = copy.size === count && copy.index.getCurrentCount() === elements && copy.dimensions === this.dimensions;
+      copy.release();
+      if (!same) throw new Error('reloaded index differs');
     } catch (error) {
       throw new AppError(
         'INDEX_WRITE_FAILED',

@@ -3,7 +3,7 @@ import { isAppError } from '../../src/core/app-error.js';
 import type { Article } from '../../src/core/types.js';
 import { chunkArticle } from '../../src/chunk/chunk-article.js';
 import { estimateTokenCounter } from '../../src/chunk/estimate-token-counter.js';
-import { decodeChunkTable, encodeChunkTable } from '../../src/indexing/chunk-table.js';
+import { ChunkPacker, decodeChunkTable, encodeChunkTable } from '../../src/indexing/chunk-table.js';
 
 const sentence = (i: number) => `La phrase numéro ${i} parle du port de Marseille et de ses conteneurs.`;
 const articles: Article[] = [1, 2, 3].map((n) => ({
@@ -28,6 +28,19 @@ describe('chunk table', () => {
       expect(c.sentences).toEqual(chunks[i]!.sentences);
       expect(c.sentences).toBe(c.sentences); // made once
     });
+  });
+
+  it('packs chunks as they are made: each reads back as the chunk it was given, and the table encodes to the same bytes', () => {
+    const packer = new ChunkPacker(articles);
+    // Many chunks, so that the packer's arrays grow several times while earlier chunks are read.
+    const many = Array.from({ length: 80 }, () => chunks).flat();
+    expect(many.length).toBeGreaterThan(1024);
+    const packed = many.map((c) => packer.add(c, index.get(c.articleId)!));
+    expect(JSON.parse(JSON.stringify(packed))).toEqual(many);
+    expect(encodeChunkTable(packed, index)).toEqual(encodeChunkTable(many, index));
+    // Chunks of a loaded table and packed ones encode together as the plain chunks do.
+    const loaded = decodeChunkTable(encodeChunkTable(chunks, index), articles);
+    expect(encodeChunkTable([...loaded, ...packed.slice(0, 50)], index)).toEqual(encodeChunkTable([...chunks, ...many.slice(0, 50)], index));
   });
 
   it('refuses a table whose chunks lie outside their article with INDEX_CORRUPT', () => {

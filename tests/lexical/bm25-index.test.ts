@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
 import type { Article, Chunk } from '../../src/core/types.js';
-import { buildLexicalIndex, deserializeLexicalIndex, lexicalParts, serializeLexicalIndex } from '../../src/lexical/bm25-index.js';
+import { buildLexicalIndex, DEFAULT_PREFIX_LENGTH, deserializeLexicalIndex, lexicalParts, prefixOf, serializeLexicalIndex } from '../../src/lexical/bm25-index.js';
+import { analyze } from '../../src/lexical/french-analyzer.js';
 
 function article(id: string, title: string, text: string): Article {
   return { id, title, text, path: `${id}.md`, hash: id };
@@ -76,6 +77,42 @@ describe('buildLexicalIndex', () => {
       }
       expect(isAppError(caught, 'INDEX_CORRUPT')).toBe(true);
     }
+  });
+});
+
+describe('buildLexicalIndex postings', () => {
+  it('lists, for every term, each chunk holding it once, keys increasing, with its weighted frequency, over many thousands of postings', () => {
+    // Enough postings to fill many blocks of the build's forward index (the first ones hold 1,024 postings).
+    const words = ['maison', 'maisons', 'gouvernement', 'gouverner', 'rivière', 'élection', 'électeurs', 'budget', 'Lyon', 'Marseille', 'hôpital', 'grève', '2022', '14,5'];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % words.length;
+    const many: Chunk[] = Array.from({ length: 3000 }, (_, i) => {
+      const text = Array.from({ length: 1 + (i % 9) }, next).map((w) => words[w]).join(' ') + ` mot${i}`;
+      return { id: `z${i}#0`, articleId: `z${i}`, ordinal: 0, start: 0, end: text.length, text, sentences: [{ start: 0, end: text.length }], tokens: 1 };
+    });
+    // No article: each chunk is indexed on its text alone, every occurrence weighing 1 (stored as 8).
+    const expected = new Map<string, Map<number, number>>();
+    const count = (term: string, doc: number) => {
+      let docs = expected.get(term);
+      if (!docs) expected.set(term, (docs = new Map()));
+      docs.set(doc, (docs.get(doc) ?? 0) + 8);
+    };
+    many.forEach((chunk, doc) => {
+      for (const term of analyze(chunk.text)) {
+        count(term, doc);
+        const prefix = prefixOf(term, DEFAULT_PREFIX_LENGTH);
+        if (prefix !== undefined) count(prefix, doc);
+      }
+    });
+    const parts = lexicalParts(buildLexicalIndex(many, new Map()));
+    expect(parts.postingDocs.length).toBeGreaterThan(10_000);
+    expect([...parts.vocab].sort()).toEqual([...expected.keys()].sort());
+    parts.vocab.forEach((term, t) => {
+      const from = parts.termOffsets[t]!;
+      const to = parts.termOffsets[t + 1]!;
+      const got = [...parts.postingDocs.subarray(from, to)].map((doc, p) => [doc, parts.postingTfs[from + p]!]);
+      expect(got).toEqual([...expected.get(term)!].sort(([x], [y]) => x - y));
+    });
   });
 });
 

@@ -54,6 +54,21 @@ describe('HnswVectorIndex', () => {
     hits.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 5));
   });
 
+  it('writes the same file when released once written, and is empty and refuses to be used afterwards', async () => {
+    const index = build();
+    const path = join(dir, 'released.hnsw');
+    await index.writeTo(path, { release: true });
+    expect(await readFile(path)).toEqual(original);
+    expect(index.size).toBe(0);
+    expect(await codeOf(Promise.resolve().then(() => index.search(row(data, DIM, 1), 3)))).toBe('INTERNAL');
+    expect(await codeOf(Promise.resolve().then(() => index.add(N, row(data, DIM, 1))))).toBe('INTERNAL');
+    expect(await codeOf(index.writeTo(path))).toBe('INTERNAL');
+    const kept = build();
+    await kept.writeTo(join(dir, 'kept.hnsw'));
+    expect(kept.size).toBe(N);
+    expect(kept.search(row(data, DIM, 42), 1)[0]!.key).toBe(42);
+  });
+
   it('finds the same neighbours after a write and a read into a fresh object, with efSearch restored', async () => {
     const built = build(N, { efSearch: 48 });
     const path = join(dir, 'round-trip.hnsw');
