@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
-import { isAppError } from '../../src/core/app-error.js';
 import { updateHnswFile, type HnswUpdateOptions } from '../../src/indexing/update-hnsw-file.js';
 import { exactSearch } from '../../src/vector-index/exact-search.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { rng } from '../helpers/seeded-random.js';
 import { clusteredVectors, row } from '../vector-index/vectors.js';
 import { near, simulateChange, type SimulatedChange } from './key-change.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const DIM = 16;
 const N = 1200;
@@ -48,15 +48,6 @@ function change(from: Float32Array, seed: number, goneShare: number, added: numb
 
 function options(c: SimulatedChange, extra: Partial<HnswUpdateOptions> = {}): HnswUpdateOptions {
   return { dimensions: DIM, ...c, vectorOf: (key) => row(c.vectors, DIM, key), ...extra };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return isAppError(error) ? error.code : `other: ${String(error)}`;
-  }
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {

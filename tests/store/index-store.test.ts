@@ -3,12 +3,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, isAppError, type AppErrorCode } from '../../src/core/app-error.js';
+import { AppError, isAppError } from '../../src/core/app-error.js';
 import { openStore, type GenerationReader, type IndexStore, type StoreDeps } from '../../src/store/index-store.js';
 import { nodeStoreFs } from '../../src/store/store-fs.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { faultyFs, named, type Fault } from './faulty-fs.js';
 import { commitBuild, fileContent, manifestFields, recordingLogger } from './helpers.js';
+import { codeOf } from '../helpers/error-code.js';
 
 let root: string;
 let indexDir: string;
@@ -23,15 +24,6 @@ afterEach(async () => {
 
 const store = (deps: StoreDeps = {}): IndexStore => openStore(indexDir, deps);
 const generations = async () => (await readdir(indexDir)).filter((n) => n.startsWith('gen-')).sort();
-
-async function codeOf(promise: Promise<unknown>): Promise<AppErrorCode | 'resolved' | 'other'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return isAppError(error) ? error.code : 'other';
-  }
-}
 
 async function flipBit(path: string, bit: number): Promise<void> {
   const bytes = await readFile(path);

@@ -9,6 +9,7 @@ import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { rng } from '../helpers/seeded-random.js';
 import { simulateChange, type SimulatedChange } from '../indexing/key-change.js';
 import { clusteredVectors, row } from './vectors.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const DIM = 16;
 const N = 500;
@@ -20,15 +21,6 @@ let updated: string;
 let bytes: Buffer;
 let header: HnswFileHeader;
 let c: SimulatedChange;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return isAppError(error) ? error.code : `other: ${String(error)}`;
-  }
-}
 
 /** Byte offset of element `id`'s record in level 0. */
 const recordAt = (id: number) => HNSW_HEADER_BYTES + id * header.sizeDataPerElement;

@@ -2,12 +2,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAppError, type AppErrorCode } from '../../src/core/app-error.js';
+import { isAppError } from '../../src/core/app-error.js';
 import { exactSearch } from '../../src/vector-index/exact-search.js';
 import { HnswVectorIndex } from '../../src/vector-index/hnsw-vector-index.js';
 import { HNSW_HEADER_BYTES, parseHnswHeader } from '../../src/vector-index/check-hnsw-file.js';
 import { clusteredVectors, row } from './vectors.js';
 import { rng } from '../helpers/seeded-random.js';
+import { codeOf } from '../helpers/error-code.js';
 
 const DIM = 16;
 const N = 600;
@@ -16,15 +17,6 @@ const queries = clusteredVectors(30, DIM, 8);
 let dir: string;
 let file: string;
 let original: Buffer;
-
-async function codeOf(promise: Promise<unknown>): Promise<AppErrorCode | 'resolved' | 'other'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return isAppError(error) ? error.code : 'other';
-  }
-}
 
 function build(n = N, options = {}): HnswVectorIndex {
   const index = HnswVectorIndex.create(DIM, n, options);
