@@ -170,21 +170,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     // Incremental when the previous generation's lexical index can be read and was built with today's settings:
     // only the new chunks are analysed (the result is the full build's, byte for byte).
     const articleMap = new Map(articles.map((a) => [a.id, a]));
-    let lexicalReused = false;
-    const makeLexicalBytes = async (): Promise<Uint8Array> => {
+    /** The lexical index's bytes, and whether it was derived from the previous generation's. */
+    const makeLexical = async (): Promise<{ bytes: Uint8Array; reused: boolean }> => {
       progress({ stage: 'index', done: 0, total: chunks.length });
       const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
-      lexicalReused = previousLexical !== undefined;
-      return serializeLexicalIndex(
-        previousLexical
-          ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
-          : buildLexicalIndex(chunks, articleMap),
-      );
+      const index = previousLexical
+        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
+        : buildLexicalIndex(chunks, articleMap);
+      return { bytes: serializeLexicalIndex(index), reused: previousLexical !== undefined };
     };
     // An incremental build with a model updates the previous graph on a worker thread after the embedding: its
     // lexical update (a second or two) then runs alongside, instead of before the embedding.
     const updateGraph = embedder !== undefined && previous !== undefined && reusable && previous.manifest.mode === 'hybrid';
-    let lexicalBytes = updateGraph ? undefined : await makeLexicalBytes();
+    let lexical = updateGraph ? undefined : await makeLexical();
     lap('lexical');
 
     // Every vector in one table, row `key` for chunk `key` (rows of reused chunks copied from the previous generation);
@@ -270,11 +268,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       }
       hnswWritten?.catch(() => {}); // awaited below; a rejection before that must not count as unhandled
       lap('hnsw');
-      lexicalBytes ??= await makeLexicalBytes();
+      lexical ??= await makeLexical();
+      const lexicalReused = lexical.reused;
       lap('lexical');
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
-      write(INDEX_FILES.lexical, lexicalBytes);
-      lexicalBytes = undefined; // the writer holds them until written
+      write(INDEX_FILES.lexical, lexical.bytes);
+      lexical = undefined; // the writer holds the bytes until written
       write(INDEX_FILES.articles, encodeArticleTable(articles));
       write(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       write(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
