@@ -9,6 +9,7 @@ import type { BuildIndexOptions } from '../indexing/build-index.js';
 import { loadGeneration, type LoadedGeneration } from '../indexing/load-generation.js';
 import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
+import { ABSTENTION_MODEL } from '../answer/abstention-model.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
 import type { ReindexMessage, ReindexRequest } from './reindex-process.js';
@@ -161,6 +162,14 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   }
   if (state.reason) logger.warn('answering in lexical-only mode', { reason: state.reason });
 
+  // The abstention threshold is a setting (ABSTENTION_THRESHOLD); the model's weights are fitted constants.
+  const abstention =
+    config.abstentionThreshold === undefined || config.abstentionThreshold === ABSTENTION_MODEL.threshold
+      ? undefined
+      : { ...ABSTENTION_MODEL, threshold: config.abstentionThreshold };
+  const answer = (snapshot: SearchSnapshot, q: string, o: AskOptions): Promise<Answer> =>
+    answerQuestion(snapshot, q, abstention ? { ...o, tuning: { abstention } } : o);
+
   let chunkKeys: Map<string, number> | undefined;
   let reindexing: Promise<IndexSummary> | undefined;
   const now = deps.now ?? (() => new Date());
@@ -204,7 +213,7 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
       // "Qui a dit …" is answered with attributed quotations only.
       const phrase = whoSaidPhrase(question);
       if (phrase !== undefined) return Promise.resolve(answerWhoSaid(state!.snapshot, question, phrase, options));
-      return withPeriod(question, options, answerQuestion);
+      return withPeriod(question, options, answer);
     },
     async brief(topic, options = {}) {
       const snapshot = state!.snapshot;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from './app-error.js';
 import type { LogLevel } from './logger.js';
+import { ABSTENTION_MODEL } from '../answer/abstention-model.js';
 
 const booleanString = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -14,6 +15,11 @@ export const coreConfigSchema = z.object({
   MODEL_CACHE_DIR: z.string().min(1).default('models'),
   ALLOW_REMOTE_MODELS: booleanString.default('true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ABSTENTION_THRESHOLD: z.coerce
+    .number({ invalid_type_error: 'must be a number between 0 and 1' })
+    .min(0, 'must be a number between 0 and 1')
+    .max(1, 'must be a number between 0 and 1')
+    .default(ABSTENTION_MODEL.threshold),
 });
 
 export interface CoreConfig {
@@ -26,6 +32,12 @@ export interface CoreConfig {
   /** false: never touch the network; only local folders and the cache are used. */
   allowRemoteModels: boolean;
   logLevel: LogLevel;
+  /**
+   * Abstain when the abstention model's probability that the corpus answers is below this (0..1). Default: the
+   * threshold fitted on PIAF (`ABSTENTION_MODEL.threshold`, also used when absent); 0 never abstains, higher values
+   * abstain more often.
+   */
+  abstentionThreshold?: number;
 }
 
 /** Flags that override environment variables (`--corpus`, `--index`). */
@@ -47,6 +59,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>, flags: 
     MODEL_CACHE_DIR: emptyToUndefined(env.MODEL_CACHE_DIR),
     ALLOW_REMOTE_MODELS: emptyToUndefined(env.ALLOW_REMOTE_MODELS)?.toLowerCase(),
     LOG_LEVEL: emptyToUndefined(env.LOG_LEVEL)?.toLowerCase(),
+    ABSTENTION_THRESHOLD: emptyToUndefined(env.ABSTENTION_THRESHOLD),
   };
   const parsed = coreConfigSchema.safeParse(raw);
   if (!parsed.success) throw configError(parsed.error, raw);
@@ -58,6 +71,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>, flags: 
     modelCacheDir: c.MODEL_CACHE_DIR,
     allowRemoteModels: c.ALLOW_REMOTE_MODELS,
     logLevel: c.LOG_LEVEL,
+    abstentionThreshold: c.ABSTENTION_THRESHOLD,
   };
 }
 

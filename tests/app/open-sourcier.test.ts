@@ -76,6 +76,21 @@ describe('openSourcier on the bundled corpus with the tiny model', () => {
     expect(answer.nearest.length).toBeGreaterThan(0);
   });
 
+  it('abstains at the ABSTENTION_THRESHOLD setting: never at 0, on every question at 1', async () => {
+    const ws = await workspace();
+    await open(ws, { buildIfMissing: true });
+    const never = await openSourcier({ ...configFor(ws), abstentionThreshold: 0 }, { embedder });
+    cleanups.push(() => never.close());
+    const always = await openSourcier({ ...configFor(ws), abstentionThreshold: 1 }, { embedder });
+    cleanups.push(() => always.close());
+    const offTopic = await never.ask('Quelle est la recette de la tarte Tatin aux pommes caramélisées ?');
+    expect(offTopic.abstained).toBe(false);
+    expect(offTopic.citations.length).toBeGreaterThan(0);
+    const onTopic = await always.ask("Où s'ouvre la COP27 ?");
+    expect(onTopic.abstained).toBe(true);
+    expect(onTopic.nearest.length).toBeGreaterThan(0);
+  });
+
   it('turns a French date expression in the question into a period filter and reports it', async () => {
     const ws = await workspace();
     const s = await open(ws, { buildIfMissing: true });
