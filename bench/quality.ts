@@ -18,7 +18,8 @@ import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Answer, Article, Chunk, Span } from '../src/core/types.js';
+import type { Answer, Article, AskOptions, Chunk, Span } from '../src/core/types.js';
+import { answerInPeriod } from '../src/answer/answer-in-period.js';
 import { buildLexicalIndex, deserializeLexicalIndex, serializeLexicalIndex } from '../src/lexical/bm25-index.js';
 import { answerQuestion, abstentionFeatures, prepareQuestion, rerank, type AnswerTuning } from '../src/answer/answer-question.js';
 import { FEATURE_NAMES, type AbstentionFeatures, type AbstentionModel } from '../src/answer/abstention-model.js';
@@ -106,6 +107,14 @@ function snapshotOf(articles: Article[], chunker: Chunker): SearchSnapshot {
 async function ask(snapshot: SearchSnapshot, items: EvalItem[], tuning?: AnswerTuning): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (const item of items) answers.push(await answerQuestion(snapshot, item.question, { limit: 10, tuning }));
+  return answers;
+}
+
+/** As a user asks: the question's own dates ("en juin 2020") become a period filter (answerInPeriod), as in openSourcier. */
+async function askAsUser(snapshot: SearchSnapshot, items: EvalItem[], tuning?: AnswerTuning): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  const run = (s: SearchSnapshot, q: string, o: AskOptions) => answerQuestion(s, q, { ...o, tuning });
+  for (const item of items) answers.push(await answerInPeriod(snapshot, item.question, { limit: 10 }, run, new Date()));
   return answers;
 }
 
@@ -284,13 +293,13 @@ async function main(): Promise<void> {
     const news = await loadNews();
     const items = parseEvalFile(await readFile(evalFile, 'utf8'), 'eval/news-fr.jsonl');
     const newsSnapshot = snapshotOf(news, chunker);
-    const ranking = computeMetrics(items, await ask(newsSnapshot, items, { abstention: null }));
-    const full = computeMetrics(items, await ask(newsSnapshot, items, model ? { abstention: model } : undefined));
+    const ranking = computeMetrics(items, await askAsUser(newsSnapshot, items, { abstention: null }));
+    const full = computeMetrics(items, await askAsUser(newsSnapshot, items, model ? { abstention: model } : undefined));
     newsMetrics = ranking;
     newsOff = full.correctAbstention;
     newsLine = row(`News eval (${news.length} monde articles)`, ranking, { correct: full.correctAbstention, wrong: full.wronglyAbstained });
     if (args.has('--verbose')) {
-      const answersNews = await ask(newsSnapshot, items, { abstention: null });
+      const answersNews = await askAsUser(newsSnapshot, items, { abstention: null });
       items.forEach((it, i) => {
         const a = answersNews[i]!;
         const ids = [...new Set(a.citations.map((c) => c.articleId))];

@@ -11,7 +11,7 @@ import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
 import { ABSTENTION_MODEL } from '../answer/abstention-model.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
-import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
+import { answerInPeriod, type AnswerFn } from '../answer/answer-in-period.js';
 import type { ReindexMessage, ReindexRequest } from './reindex-process.js';
 import { buildBriefing, topicKey } from '../brief/build-briefing.js';
 import { openBriefState } from '../brief/brief-state.js';
@@ -175,38 +175,8 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   const now = deps.now ?? (() => new Date());
   const briefState = openBriefState(deps.brief?.stateFile ?? DEFAULT_BRIEF_STATE_FILE);
 
-  const withPeriod = async (
-    question: string,
-    options: AskOptions,
-    run: (snapshot: SearchSnapshot, q: string, o: AskOptions) => Promise<Answer>,
-  ): Promise<Answer> => {
-    const current = state!;
-    let q = question;
-    let o: AskOptions = options;
-    let period: Answer['period'];
-    if (options.since === undefined && options.until === undefined) {
-      const found = parseQuestionPeriod(question, options.now ?? now());
-      if (found) {
-        const stripped = stripPeriod(question, found.span);
-        if (stripped.trim().length > 0) q = stripped;
-        o = { ...options, since: found.since, until: found.until };
-        period = { since: found.since, until: found.until, label: found.label };
-      }
-    } else {
-      period = { since: options.since, until: options.until };
-    }
-    let answer = await run(current.snapshot, q, o);
-    if (period && o !== options && answer.abstained) {
-      // The period came from the question's words, not from explicit options: an article published later may still
-      // answer it, so look across all dates rather than say nothing.
-      const unfiltered = await run(current.snapshot, question, options);
-      if (!unfiltered.abstained) {
-        answer = unfiltered;
-        period = { ...period, applied: false };
-      }
-    }
-    return { ...answer, question, ...(period ? { period } : {}) };
-  };
+  const withPeriod = (question: string, options: AskOptions, run: AnswerFn): Promise<Answer> =>
+    answerInPeriod(state!.snapshot, question, options, run, now());
 
   return {
     ask: (question, options = {}) => {
