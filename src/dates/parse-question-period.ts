@@ -196,7 +196,11 @@ function scanAt(original: string, folded: string, pos: number, today: YMD, consi
     if (!match) continue;
     // Folded "des" is both "dès" (since) and the article "des" ("des années 2010"): only the accented one counts.
     if (match[1] === 'des' && original.slice(pos, pos + 3).toLowerCase() !== 'dès') continue;
+    // Folded "a" is both "à" and the verb ("Qui a été élu ?", "Qui a mai…"): only the accented one is a preposition.
+    if (match[1] === 'a' && original.slice(pos, pos + 1).toLowerCase() !== 'à') continue;
     const term = parseTerm(original, folded, match.index + match[0].length, today, false);
+    // "d'été" without a year is an adjective ("les Jeux olympiques d'été", "l'heure d'été"), not a period.
+    if (term && term.kind === 'season' && term.y === undefined && (match[1] === 'de' || match[1] === "d'")) continue;
     if (term) consider(pos, term.end, apply(resolveTerm(term, today)), term.relative);
   }
 

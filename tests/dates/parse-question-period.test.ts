@@ -59,6 +59,22 @@ describe('parseQuestionPeriod', () => {
     expect(found.until).toBe(until);
   });
 
+  it.each([
+    'Qui a été proclamé vainqueur de l’élection ?',
+    'Le président a-t-il été réélu ?',
+    'Quand la France a mai 68 en mémoire…',
+    'Combien de médailles aux Jeux olympiques d’été ?',
+    'Quand passe-t-on à l’heure d’été ?',
+  ])('finds no period in "%s" (the verb "a", "été" as a participle, "d’été" as an adjective)', (question) => {
+    expect(parseQuestionPeriod(question, NOW)).toBeUndefined();
+  });
+
+  it('still reads a season after "à", "en" or "cet", and "d’été" with a year', () => {
+    expect(period('Les incendies à l’été 2019')).toEqual({ since: '2019-06-21', until: '2019-09-22' });
+    expect(period('Les incendies en été 2019')).toEqual({ since: '2019-06-21', until: '2019-09-22' });
+    expect(period('Les vacances d’été 2018')).toEqual({ since: '2018-06-21', until: '2018-09-22' });
+  });
+
   it('resolves "l\'an dernier" against the given now, not the clock', () => {
     expect(period('l’an dernier', new Date(2021, 0, 5, 12))).toEqual({ since: '2020-01-01', until: '2020-12-31' });
   });
