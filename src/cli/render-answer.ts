@@ -4,10 +4,13 @@ import type { Answer, Citation, IndexStats, IndexSummary } from '../core/types.j
 export function renderAnswer(answer: Answer): string {
   const lines: string[] = [];
   if (answer.period?.label) {
+    const p = answer.period;
     lines.push(
-      answer.period.applied === false
-        ? `Période : ${answer.period.label} — aucun passage publié dans cette période, résultats toutes dates confondues`
-        : `Période : ${answer.period.label}`,
+      p.corpusUntil
+        ? `Période : ${p.label} — le corpus s’arrête au ${p.corpusUntil} : seuls les passages qui parlent de cette période sont cités`
+        : p.applied === false
+          ? `Période : ${p.label} — aucun passage publié dans cette période, résultats toutes dates confondues`
+          : `Période : ${p.label}`,
     );
   }
   if (answer.abstained || answer.citations.length === 0) {

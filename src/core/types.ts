@@ -114,9 +114,11 @@ export interface Answer {
   nearest: NearestArticle[];
   /**
    * Period the question or the options named. `applied: false` when the question's period matched no passage and the
-   * answer comes from all dates instead (a question's "en 2022" may be about events reported later).
+   * answer comes from all dates instead (a question's "en 2022" may be about events reported later). `corpusUntil`
+   * (YYYY-MM-DD): the period starts after the newest article, so only passages that speak of one of its years are
+   * quoted, and the answer abstains when none does.
    */
-  period?: { since?: string; until?: string; label?: string; applied?: boolean };
+  period?: { since?: string; until?: string; label?: string; applied?: boolean; corpusUntil?: string };
   mode: IndexMode;
   latencyMs: number;
 }

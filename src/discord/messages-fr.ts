@@ -12,6 +12,10 @@ export const fr = {
   verifyHeader: (count: number) => `${count} passage${count > 1 ? 's' : ''} du corpus en rapport avec ce message`,
   moreHeader: (from: number) => `Sources suivantes (à partir de la ${from}e)`,
   period: (label: string) => `Période : ${label}`,
+  /** The question's period matched no article: the answer covers all dates. */
+  periodNotApplied: 'aucun article publié dans cette période, résultats toutes dates confondues',
+  /** The question's period starts after the newest article (YYYY-MM-DD). */
+  periodAfterCorpus: (until: string) => `le corpus s’arrête au ${until} : seuls les passages qui parlent de cette période sont cités`,
   abstained: 'Aucun passage pertinent dans le corpus pour cette question.',
   quoteNotFound: 'Cette phrase ne figure pas dans le corpus, ni mot pour mot ni presque.',
   noMoreSources: 'Pas d’autres sources pour cette question.',

@@ -54,6 +54,13 @@ export interface RenderAnswerOptions {
   publish?: boolean;
 }
 
+/** "Période : …", with why the period was not applied as a filter when it was not. */
+function periodLine(period: NonNullable<Answer['period']>): string {
+  const line = fr.period(escapeMarkdown(period.label ?? '', 'space'));
+  if (period.corpusUntil) return `${line} — ${fr.periodAfterCorpus(period.corpusUntil)}`;
+  return period.applied === false ? `${line} — ${fr.periodNotApplied}` : line;
+}
+
 const BLUE = 0x2b6cb0;
 const GREY = 0x718096;
 
@@ -63,7 +70,7 @@ export function renderAnswerMessage(answer: Answer, options: RenderAnswerOptions
   const title = truncateText(escapeMarkdown(answer.question, 'space'), LIMITS.title);
   const footer = { text: fr.footer(answer.mode, answer.latencyMs) };
   const head: string[] = [];
-  if (answer.period?.label) head.push(fr.period(escapeMarkdown(answer.period.label, 'space')));
+  if (answer.period?.label) head.push(periodLine(answer.period));
 
   if (answer.abstained || answer.citations.length === 0) {
     const lines = [...head, offset > 0 ? fr.noMoreSources : options.kind === 'quote' ? fr.quoteNotFound : fr.abstained];

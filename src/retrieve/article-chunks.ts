@@ -81,3 +81,16 @@ export function articleDays(table: ChunkArticleTable): { from: Int32Array; to: I
   }
   return days;
 }
+
+const newestBySnapshot = new WeakMap<SearchSnapshot['chunks'], number>();
+
+/** Last day (YYYYMMDD day number) covered by the newest dated article of the snapshot; 0 when none is dated. */
+export function newestArticleDay(snapshot: SearchSnapshot): number {
+  let newest = newestBySnapshot.get(snapshot.chunks);
+  if (newest === undefined) {
+    newest = 0;
+    for (const day of articleDays(chunkArticleTable(snapshot)).to) if (day > newest) newest = day;
+    newestBySnapshot.set(snapshot.chunks, newest);
+  }
+  return newest;
+}

@@ -108,6 +108,14 @@ describe('renderAnswerMessage (property-based, fixed seed)', () => {
     );
   });
 
+  it('says why the period of the question was not applied: no article in it, or after the newest article', () => {
+    const base: Answer = { question: 'q', abstained: true, citations: [], nearest: [], mode: 'lexical', latencyMs: 1 };
+    const describe = (period: Answer['period']) => renderAnswerMessage({ ...base, period }, { kind: 'ask' }).embeds[0]!.description!;
+    expect(describe({ since: '2019-01-01', until: '2019-12-31', label: 'en 2019' })).toMatch(/^Période : en 2019\n/);
+    expect(describe({ label: 'en 2019', applied: false })).toContain('Période : en 2019 — aucun article publié dans cette période');
+    expect(describe({ label: 'en 2024', applied: false, corpusUntil: '2020-09-27' })).toContain('Période : en 2024 — le corpus s’arrête au 2020-09-27');
+  });
+
   it('cuts a huge excerpt at a sentence boundary with a visible "…"', () => {
     const sentence = 'La Coalition mondiale contre Daesh tiendra une réunion le 11 mai prochain à Marrakech. ';
     const citation: Citation = { articleId: 'a', chunkId: 'a#0', title: 'T', excerpt: sentence.repeat(200), start: 0, end: 1, score: 1 };

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { answerInPeriod } from '../../src/answer/answer-in-period.js';
+import { answerQuestion } from '../../src/answer/answer-question.js';
+import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-article.js';
+import type { Article } from '../../src/core/types.js';
+import { buildLexicalIndex } from '../../src/lexical/bm25-index.js';
+import type { SearchSnapshot } from '../../src/retrieve/search-snapshot.js';
+
+// An archive that ends in June 2020.
+const articles: Article[] = [
+  {
+    id: 'eco/livret-a',
+    title: 'Le taux du livret A abaissé',
+    date: '2020-02-01',
+    source: 'Orange Actu',
+    path: 'eco/livret-a.txt',
+    hash: 'a',
+    text:
+      'Le taux de rémunération du livret A passe à 0,5 % au 1er février, son plus bas niveau historique.\n\n' +
+      'Les épargnants ont pourtant continué à y placer leurs économies, selon la Caisse des dépôts.',
+  },
+  {
+    id: 'monde/defense',
+    title: 'La loi de programmation militaire adoptée',
+    date: '2020-06-30',
+    source: 'Orange Actu',
+    path: 'monde/defense.txt',
+    hash: 'b',
+    text:
+      'Les députés ont adopté la loi de programmation militaire.\n\n' +
+      'Le budget des armées doit atteindre 50 milliards d’euros en 2025, a précisé la ministre des Armées.',
+  },
+];
+const chunks = articles.flatMap((a) => chunkArticle(a, { tokenCounter: estimateTokenCounter, maxTokens: 512, targetTokens: 160 }));
+const map = new Map(articles.map((a) => [a.id, a]));
+const snapshot: SearchSnapshot = { chunks, articles: map, lexical: buildLexicalIndex(chunks, map) };
+const now = new Date(2026, 11, 3, 12);
+const ask = (question: string) => answerInPeriod(snapshot, question, { limit: 3 }, answerQuestion, now);
+
+describe('answerInPeriod', () => {
+  it('filters on the period the question names and says which it is', async () => {
+    const answer = await ask('Quel est le taux du livret A en février 2020 ?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]!.articleId).toBe('eco/livret-a');
+    expect(answer.period).toEqual({ since: '2020-02-01', until: '2020-02-29', label: 'en février 2020' });
+  });
+
+  it('abstains on a period after the newest article when no passage speaks of it, and says where the corpus ends', async () => {
+    const answer = await ask('Quel est le taux du livret A en 2024 ?');
+    expect(answer.abstained).toBe(true);
+    expect(answer.citations).toEqual([]);
+    expect(answer.period).toMatchObject({ since: '2024-01-01', until: '2024-12-31', applied: false, corpusUntil: '2020-06-30' });
+    expect(answer.nearest.map((n) => n.articleId)).toContain('eco/livret-a');
+  });
+
+  it('quotes an older article that speaks of the later period', async () => {
+    const answer = await ask('Quel sera le budget des armées en 2025 ?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations.map((c) => c.articleId)).toEqual(['monde/defense']);
+    expect(answer.citations[0]!.excerpt).toContain('2025');
+    expect(answer.period).toMatchObject({ applied: false, corpusUntil: '2020-06-30' });
+  });
+
+  it('keeps explicit since/until as a strict filter, without looking elsewhere', async () => {
+    const answer = await answerInPeriod(snapshot, 'Quel est le taux du livret A ?', { since: '2024-01-01' }, answerQuestion, now);
+    expect(answer.abstained).toBe(true);
+    expect(answer.period).toEqual({ since: '2024-01-01', until: undefined });
+  });
+});
