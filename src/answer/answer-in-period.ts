@@ -5,50 +5,57 @@
 import type { Answer, AskOptions, Citation, NearestArticle } from '../core/types.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
 import { chunkKeysOf, newestArticleDay } from '../retrieve/article-chunks.js';
-import { dayNumber } from '../retrieve/search-filters.js';
+import { dateRange, dayNumber } from '../retrieve/search-filters.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 
 /** Answers one question from a snapshot (answerQuestion, or a variant of it). */
 export type AnswerFn = (snapshot: SearchSnapshot, question: string, options: AskOptions) => Promise<Answer>;
 
+/** Days after a question's period during which an article may still report it (news lags events). */
+export const REPORTING_LAG_DAYS = 31;
+
 /**
- * Answers `question` with `run`, filtered to the period its words name unless `options` already set `since`/`until`
- * (then those are the period, strictly). When the period came from the question and nothing in it answers, the
- * question is asked again across all dates (an article published later may still answer it), and the answer's
- * period says it was not applied. When the period starts after the newest article ("en 2024" over an archive that
- * ends in 2020), no article can report it, only speak of it: a passage is quoted only if it names one of the period's
- * years, else the answer abstains and says up to when the corpus goes. Relative expressions are read against
- * `options.now`, else `now`.
+ * Answers `question` with `run`. Explicit `options.since`/`until` filter strictly. Otherwise the period the question's
+ * words name is preferred, not filtered: articles published in it (or within `REPORTING_LAG_DAYS` after it, as news
+ * follows events) are ranked up, the others still compete, since an article published later may be the one that
+ * answers; the answer's period says `applied: false` when no citation comes from it. When the question names a year
+ * after the newest article ("en 2024" over an archive that ends in 2020), no article can report it, only speak of it:
+ * a passage is quoted only if it names one of the period's years, else the answer abstains and says up to when the
+ * corpus goes (`corpusUntil`). Relative expressions are read against `options.now`, else `now`.
  */
 export async function answerInPeriod(snapshot: SearchSnapshot, question: string, options: AskOptions, run: AnswerFn, now: Date): Promise<Answer> {
-  let q = question;
-  let o: AskOptions = options;
-  let period: Answer['period'];
-  if (options.since === undefined && options.until === undefined) {
-    const found = parseQuestionPeriod(question, options.now ?? now);
-    if (found) {
-      const stripped = stripPeriod(question, found.span);
-      if (stripped.trim().length > 0) q = stripped;
-      o = { ...options, since: found.since, until: found.until };
-      period = { since: found.since, until: found.until, label: found.label };
-    }
-  } else {
-    period = { since: options.since, until: options.until };
+  if (options.since !== undefined || options.until !== undefined) {
+    const answer = await run(snapshot, question, options);
+    return { ...answer, question, period: { since: options.since, until: options.until } };
   }
-  let answer = await run(snapshot, q, o);
-  if (period && o !== options && answer.abstained) {
-    const unfiltered = await run(snapshot, question, options);
-    const newest = newestArticleDay(snapshot);
-    if (newest > 0 && period.since !== undefined && dayNumber(period.since) > newest) {
-      const corpusUntil = formatDayNumber(newest);
-      answer = speakingOfPeriod(snapshot, unfiltered, period.since, period.until);
-      period = { ...period, applied: false, corpusUntil };
-    } else if (!unfiltered.abstained) {
-      answer = unfiltered;
-      period = { ...period, applied: false };
-    }
+  const found = parseQuestionPeriod(question, options.now ?? now);
+  if (!found) return { ...(await run(snapshot, question, options)), question };
+  const stripped = stripPeriod(question, found.span);
+  const q = stripped.trim().length > 0 ? stripped : question;
+  const prefer = { since: found.since, until: found.until && addDays(found.until, REPORTING_LAG_DAYS) };
+  let answer = await run(snapshot, q, { ...options, prefer });
+  let period: NonNullable<Answer['period']> = { since: found.since, until: found.until, label: found.label };
+  const newest = newestArticleDay(snapshot);
+  if (found.absolute && newest > 0 && found.since !== undefined && dayNumber(found.since) > newest) {
+    answer = speakingOfPeriod(snapshot, answer, found.since, found.until);
+    period = { ...period, applied: false, corpusUntil: formatDayNumber(newest) };
+  } else if (!answer.abstained && !answer.citations.some((c) => publishedIn(c.date, prefer))) {
+    period = { ...period, applied: false };
   }
-  return { ...answer, question, ...(period ? { period } : {}) };
+  return { ...answer, question, period };
+}
+
+/** Whether a publication date (YYYY, YYYY-MM or YYYY-MM-DD) overlaps the period. */
+function publishedIn(date: string | undefined, period: { since?: string; until?: string }): boolean {
+  if (!date) return false;
+  const range = dateRange(date);
+  if (!range) return false;
+  return (period.since === undefined || range.to >= period.since) && (period.until === undefined || range.from <= period.until);
+}
+
+function addDays(day: string, days: number): string {
+  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) + days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
 }
 
 /**

@@ -43,7 +43,12 @@ export interface AnswerTuning {
   respell?: boolean;
   /** Read each passage with its article's title as context of every sentence (see `ReadOptions.titleTerms`). Default true. */
   titleContext?: boolean;
+  /** Rerank bonus of a passage published in the preferred period (`AskOptions.prefer`). Default `PERIOD_BONUS`. */
+  periodBonus?: number;
 }
+
+/** Rerank bonus of a passage published in the period the question names (measured on the news eval, bench/quality.ts). */
+export const PERIOD_BONUS = 0.5;
 
 /**
  * A question as searched in `snapshot`: parsed, and its terms unknown to the index respelled to known forms
@@ -125,7 +130,17 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
   const idf = (term: string) => snapshot.lexical.idf(term);
   const out: RankedPassage[] = [];
   const cache = tokenCacheOf(snapshot);
-  candidates.slice(0, depth).forEach((candidate) => {
+  const periodBonus = tuning.periodBonus ?? PERIOD_BONUS;
+  // The first `depth` candidates, and as many of the preferred period's own best ones when they rank lower.
+  const pool = candidates.slice(0, depth);
+  let extra = 0;
+  for (let i = depth; i < candidates.length && extra < depth; i++) {
+    if (candidates[i]!.preferred) {
+      pool.push(candidates[i]!);
+      extra++;
+    }
+  }
+  pool.forEach((candidate) => {
     const chunk = snapshot.chunks[candidate.key];
     const article = chunk && snapshot.articles.get(chunk.articleId);
     if (!chunk || !article) return;
@@ -140,7 +155,8 @@ export function rerank(snapshot: SearchSnapshot, question: ParsedQuestion, candi
       w.window * reading.windowCoverage +
       w.passage * reading.passageCoverage +
       (w.proximity ?? 0) * reading.proximity +
-      (w.surface ?? 0) * reading.surfaceCoverage;
+      (w.surface ?? 0) * reading.surfaceCoverage +
+      (candidate.preferred ? periodBonus : 0);
     out.push({ key: candidate.key, score, reading, candidate });
   });
   return out.sort((a, b) => b.score - a.score || a.key - b.key);

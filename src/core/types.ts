@@ -88,6 +88,11 @@ export interface AskOptions extends SearchFilters {
   offset?: number;
   /** Current date for relative expressions such as "l'an dernier" (default: now). */
   now?: Date;
+  /**
+   * A period to prefer rather than filter on (the one a question names): passages of articles published in it are
+   * ranked up, the others still compete (news is often published after the events it reports). Inclusive `YYYY-MM-DD`.
+   */
+  prefer?: { since?: string; until?: string };
 }
 
 /** A cited passage: a verbatim excerpt with its source, the chunk it comes from and its score. */

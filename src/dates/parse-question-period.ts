@@ -30,6 +30,8 @@ export interface QuestionPeriod {
   label: string;
   /** Where the expression is in the question (UTF-16 offsets), for `stripPeriod`. */
   span: Span;
+  /** The expression writes its year and is not relative to today ("en 2016", "fin juin 2020"; not "fin juin", "l'an dernier"). */
+  absolute: boolean;
 }
 
 /** Years accepted in questions: publication dates of a news corpus, not history ("la guerre de 1870" names no filter). */
@@ -132,6 +134,7 @@ export function parseQuestionPeriod(question: string, now: Date): QuestionPeriod
     ...(range.to ? { until: formatDay(range.to) } : {}),
     label,
     span: { start, end },
+    absolute: explicitYear && !relative,
   };
 }
 

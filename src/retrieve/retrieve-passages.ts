@@ -22,6 +22,8 @@ export interface RetrieveOptions extends SearchFilters {
    * Off by default: on PIAF it cost precision (see BENCHMARKS.md).
    */
   prf?: { docs: number; terms: number; weight: number };
+  /** A period to prefer (see `AskOptions.prefer`): its best passages join the candidates, marked `preferred`. */
+  prefer?: { since?: string; until?: string };
 }
 
 /** A candidate chunk with what each half of retrieval said of it (undefined: not in that half's list). */
@@ -33,6 +35,8 @@ export interface Candidate {
   lexicalRank?: number;
   denseScore?: number;
   denseRank?: number;
+  /** Published in the preferred period (`RetrieveOptions.prefer`). */
+  preferred?: boolean;
 }
 
 /** Builds the chunk-key predicate for the filters, or undefined when nothing is filtered. */
@@ -64,10 +68,37 @@ export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): (
   };
 }
 
-/** Candidate chunks for a parsed question, best first. Lexical-only when the snapshot has no vectors or embedder. */
+/**
+ * Candidate chunks for a parsed question, best first. Lexical-only when the snapshot has no vectors or embedder.
+ * With a preferred period, the best candidates published in it are added (after the others when they rank lower)
+ * and every candidate published in it is marked `preferred`.
+ */
 export async function retrievePassages(snapshot: SearchSnapshot, question: ParsedQuestion, options: RetrieveOptions = {}): Promise<Candidate[]> {
+  const all = await retrieveFiltered(snapshot, question, options, chunkFilter(snapshot, options));
+  if (!options.prefer) return all;
+  const inPeriod = chunkFilter(snapshot, { ...options, since: options.prefer.since, until: options.prefer.until });
+  if (!inPeriod) return all;
+  const seen = new Set<number>();
+  for (const c of all) {
+    seen.add(c.key);
+    if (inPeriod(c.key)) c.preferred = true;
+  }
+  const preferred = await retrieveFiltered(snapshot, question, options, inPeriod);
+  for (const c of preferred) {
+    if (seen.has(c.key)) continue;
+    c.preferred = true;
+    all.push(c);
+  }
+  return all;
+}
+
+async function retrieveFiltered(
+  snapshot: SearchSnapshot,
+  question: ParsedQuestion,
+  options: RetrieveOptions,
+  filter: ((key: number) => boolean) | undefined,
+): Promise<Candidate[]> {
   const depth = options.depth ?? 50;
-  const filter = chunkFilter(snapshot, options);
   let lexical = snapshot.lexical.searchTerms(question.terms, depth, filter);
   if (options.prf && lexical.length > 0) {
     const counts = new Map<string, number>();

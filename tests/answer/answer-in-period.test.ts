@@ -30,6 +30,24 @@ const articles: Article[] = [
       'Les députés ont adopté la loi de programmation militaire.\n\n' +
       'Le budget des armées doit atteindre 50 milliards d’euros en 2025, a précisé la ministre des Armées.',
   },
+  {
+    id: 'eco/chomage-bilan',
+    title: 'Le chômage au plus bas depuis dix ans',
+    date: '2020-03-12',
+    source: 'Orange Actu',
+    path: 'eco/chomage-bilan.txt',
+    hash: 'c',
+    text: 'Le taux de chômage a reculé à 8,1 % de la population active à la fin de 2019, selon l’Insee.\n\nLe recul touche surtout les jeunes.',
+  },
+  {
+    id: 'monde/yulin',
+    title: 'En Chine, la fête de la viande de chien bat de l’aile',
+    date: '2020-06-23',
+    source: 'Orange Actu',
+    path: 'monde/yulin.txt',
+    hash: 'd',
+    text: 'La fête de la viande de chien de Yulin, dans le sud de la Chine, attire moins de visiteurs cette année.\n\nLes défenseurs des animaux dénoncent ce festival depuis des années.',
+  },
 ];
 const chunks = articles.flatMap((a) => chunkArticle(a, { tokenCounter: estimateTokenCounter, maxTokens: 512, targetTokens: 160 }));
 const map = new Map(articles.map((a) => [a.id, a]));
@@ -38,7 +56,7 @@ const now = new Date(2026, 11, 3, 12);
 const ask = (question: string) => answerInPeriod(snapshot, question, { limit: 3 }, answerQuestion, now);
 
 describe('answerInPeriod', () => {
-  it('filters on the period the question names and says which it is', async () => {
+  it('prefers the period the question names and says which it is', async () => {
     const answer = await ask('Quel est le taux du livret A en février 2020 ?');
     expect(answer.abstained).toBe(false);
     expect(answer.citations[0]!.articleId).toBe('eco/livret-a');
@@ -59,6 +77,22 @@ describe('answerInPeriod', () => {
     expect(answer.citations.map((c) => c.articleId)).toEqual(['monde/defense']);
     expect(answer.citations[0]!.excerpt).toContain('2025');
     expect(answer.period).toMatchObject({ applied: false, corpusUntil: '2020-06-30' });
+  });
+
+  it('still answers from an article published after the period it reports', async () => {
+    const answer = await ask('Quel était le taux de chômage fin 2019 ?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]).toMatchObject({ articleId: 'eco/chomage-bilan', excerpt: expect.stringContaining('8,1 %') });
+    expect(answer.period).toMatchObject({ since: '2019-10-01', until: '2019-12-31', applied: false });
+    expect(answer.period!.corpusUntil).toBeUndefined();
+  });
+
+  it('does not abstain on a relative expression that resolves after the archive ("chaque fin juin")', async () => {
+    const answer = await ask('Quelle ville chinoise accueille chaque fin juin une fête de la viande de chien ?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]!.articleId).toBe('monde/yulin');
+    expect(answer.period).toMatchObject({ applied: false });
+    expect(answer.period!.corpusUntil).toBeUndefined();
   });
 
   it('keeps explicit since/until as a strict filter, without looking elsewhere', async () => {

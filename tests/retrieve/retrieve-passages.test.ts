@@ -62,6 +62,17 @@ describe('retrievePassages', () => {
     expect(snapshot.chunks[hits[0]!.key]!.articleId).toBe('monde/coalition-rome');
   });
 
+  it('adds the best passages of a preferred period to the candidates and marks every candidate published in it', async () => {
+    // At depth 1 the unfiltered search keeps one chunk; the preferred period (July 2017, the iceberg copies) adds its own.
+    const question = parseQuestion('Combien de pays compte la coalition, et quel iceberg ?');
+    const plain = await retrievePassages(snapshot, question, { depth: 1 });
+    const hits = await retrievePassages(snapshot, question, { depth: 1, prefer: { since: '2017-07-01', until: '2017-07-31' } });
+    expect(hits.slice(0, plain.length).map((h) => h.key)).toEqual(plain.map((h) => h.key));
+    const dateOf = (key: number) => snapshot.articles.get(snapshot.chunks[key]!.articleId)!.date;
+    for (const h of hits) expect(h.preferred === true).toBe(dateOf(h.key) === '2017-07-12');
+    expect(hits.some((h) => h.preferred)).toBe(true);
+  });
+
   it('fuses lexical and dense rankings when vectors are present', async () => {
     // A dense half that only knows the iceberg chunks: fusion must bring one up for a question with no shared word.
     const iceberg = snapshot.chunks.map((c, key) => ({ c, key })).filter(({ c }) => c.articleId === 'monde/iceberg').map(({ key }) => key);
