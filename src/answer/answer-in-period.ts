@@ -2,9 +2,9 @@
  * A question's own dates as a period: "en juillet 2016", "depuis 2020", "l'an dernier" become a publication-date
  * filter (the words are taken out of the searched text), and the answer says which period it covers.
  */
-import type { Answer, AskOptions, Citation, NearestArticle } from '../core/types.js';
+import type { Answer, AskOptions } from '../core/types.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
-import { chunkKeysOf, newestArticleDay } from '../retrieve/article-chunks.js';
+import { newestArticleDay } from '../retrieve/article-chunks.js';
 import { dateRange, dayNumber } from '../retrieve/search-filters.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 
@@ -33,16 +33,24 @@ export async function answerInPeriod(snapshot: SearchSnapshot, question: string,
   const stripped = stripPeriod(question, found.span);
   const q = stripped.trim().length > 0 ? stripped : question;
   const prefer = { since: found.since, until: found.until && addDays(found.until, REPORTING_LAG_DAYS) };
-  let answer = await run(snapshot, q, { ...options, prefer });
-  let period: NonNullable<Answer['period']> = { since: found.since, until: found.until, label: found.label };
   const newest = newestArticleDay(snapshot);
+  let period: NonNullable<Answer['period']> = { since: found.since, until: found.until, label: found.label };
   if (found.absolute && newest > 0 && found.since !== undefined && dayNumber(found.since) > newest) {
-    answer = speakingOfPeriod(snapshot, answer, found.since, found.until);
-    period = { ...period, applied: false, corpusUntil: formatDayNumber(newest) };
-  } else if (!answer.abstained && !answer.citations.some((c) => publishedIn(c.date, prefer))) {
-    period = { ...period, applied: false };
+    const answer = await run(snapshot, q, { ...options, prefer, mentions: yearsOf(found.since, found.until) });
+    return { ...answer, question, period: { ...period, applied: false, corpusUntil: formatDayNumber(newest) } };
   }
+  const answer = await run(snapshot, q, { ...options, prefer });
+  if (!answer.abstained && !answer.citations.some((c) => publishedIn(c.date, prefer))) period = { ...period, applied: false };
   return { ...answer, question, period };
+}
+
+/** The years from `since` to `until` (at most 21), as written in text. */
+function yearsOf(since: string, until: string | undefined): string[] {
+  const first = Number(since.slice(0, 4));
+  const last = Math.max(first, Math.min(first + 20, Number((until ?? since).slice(0, 4))));
+  const years: string[] = [];
+  for (let y = first; y <= last; y++) years.push(String(y));
+  return years;
 }
 
 /** Whether a publication date (YYYY, YYYY-MM or YYYY-MM-DD) overlaps the period. */
@@ -56,43 +64,6 @@ function publishedIn(date: string | undefined, period: { since?: string; until?:
 function addDays(day: string, days: number): string {
   const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) + days * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
-}
-
-/**
- * The answer restricted to citations whose passage (the chunk holding the excerpt) names a year of the period; an
- * abstention listing the articles it had cited when none does.
- */
-function speakingOfPeriod(snapshot: SearchSnapshot, answer: Answer, since: string, until: string | undefined): Answer {
-  const first = Number(since.slice(0, 4));
-  const last = Math.max(first, Math.min(first + 20, Number((until ?? since).slice(0, 4))));
-  const years: string[] = [];
-  for (let y = first; y <= last; y++) years.push(String(y));
-  const kept = answer.citations.filter((c) => {
-    const passage = passageText(snapshot, c);
-    return years.some((y) => new RegExp(`(?<!\\d)${y}(?!\\d)`).test(passage));
-  });
-  if (kept.length > 0) return { ...answer, citations: kept };
-  const nearest: NearestArticle[] = answer.abstained
-    ? answer.nearest
-    : [...new Map(answer.citations.map((c) => [c.articleId, c])).values()].map((c) => ({
-        articleId: c.articleId,
-        title: c.title,
-        ...(c.date ? { date: c.date } : {}),
-        ...(c.source ? { source: c.source } : {}),
-        score: c.score,
-      }));
-  return { ...answer, abstained: true, citations: [], nearest };
-}
-
-/** Text of the chunk that holds a citation's excerpt (the excerpt itself when the chunk is not found). */
-function passageText(snapshot: SearchSnapshot, c: Citation): string {
-  const article = snapshot.articles.get(c.articleId);
-  if (!article) return c.excerpt;
-  for (const key of chunkKeysOf(snapshot, c.articleId)) {
-    const chunk = snapshot.chunks[key]!;
-    if (chunk.start <= c.start && c.start < chunk.end) return article.text.slice(chunk.start, Math.max(chunk.end, c.end));
-  }
-  return c.excerpt;
 }
 
 function formatDayNumber(day: number): string {

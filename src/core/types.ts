@@ -93,6 +93,8 @@ export interface AskOptions extends SearchFilters {
    * ranked up, the others still compete (news is often published after the events it reports). Inclusive `YYYY-MM-DD`.
    */
   prefer?: { since?: string; until?: string };
+  /** Quote only passages that hold one of these words (whole words, case-insensitive), e.g. the years a question names. */
+  mentions?: string[];
 }
 
 /** A cited passage: a verbatim excerpt with its source, the chunk it comes from and its score. */

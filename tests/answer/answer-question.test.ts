@@ -92,14 +92,15 @@ describe('answerQuestion', () => {
     );
   });
 
-  it('quotes at most two passages per article', async () => {
+  it.each([undefined, 1, 2])('quotes at most perArticle (default 3) passages per article: %s', async (perArticle) => {
     const answer = await answerQuestion(snapshot, 'Mali militaires Bamako colonel Goïta Cédéao transition élections frontières', {
       limit: 10,
-      tuning: { abstention: null },
+      tuning: { abstention: null, ...(perArticle ? { perArticle } : {}) },
     });
     const counts = new Map<string, number>();
     for (const c of answer.citations) counts.set(c.articleId, (counts.get(c.articleId) ?? 0) + 1);
-    expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(perArticle ?? 3);
+    if (perArticle === 1) expect(new Set(answer.citations.map((c) => c.articleId)).size).toBe(answer.citations.length);
     expect(answer.citations.length).toBeGreaterThan(0);
   });
 
