@@ -2,7 +2,8 @@
  * A question's own dates as a period: "en juillet 2016", "depuis 2020", "l'an dernier" become a publication-date
  * filter (the words are taken out of the searched text), and the answer says which period it covers.
  */
-import type { Answer, AskOptions } from '../core/types.js';
+import type { Answer, AskOptions, NearestArticle } from '../core/types.js';
+import { asksCompletedEvent } from '../retrieve/parse-question.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
 import { newestArticleDay } from '../retrieve/article-chunks.js';
 import { dateRange, dayNumber } from '../retrieve/search-filters.js';
@@ -20,8 +21,8 @@ export const REPORTING_LAG_DAYS = 31;
  * follows events) are ranked up, the others still compete, since an article published later may be the one that
  * answers; the answer's period says `applied: false` when no citation comes from it. When the question names a year
  * after the newest article ("en 2024" over an archive that ends in 2020), no article can report it, only speak of it:
- * a passage is quoted only if it names one of the period's years, else the answer abstains and says up to when the
- * corpus goes (`corpusUntil`). Relative expressions are read against `options.now`, else `now`.
+ * a passage is quoted only if it names one of the period's years, and not at all when the question asks about an
+ * event as done ("Qui a remporté l'élection de 2024 ?"); the answer says up to when the corpus goes (`corpusUntil`). Relative expressions are read against `options.now`, else `now`.
  */
 export async function answerInPeriod(snapshot: SearchSnapshot, question: string, options: AskOptions, run: AnswerFn, now: Date): Promise<Answer> {
   if (options.since !== undefined || options.until !== undefined) {
@@ -37,11 +38,28 @@ export async function answerInPeriod(snapshot: SearchSnapshot, question: string,
   let period: NonNullable<Answer['period']> = { since: found.since, until: found.until, label: found.label };
   if (found.absolute && newest > 0 && found.since !== undefined && dayNumber(found.since) > newest) {
     const answer = await run(snapshot, q, { ...options, prefer, mentions: yearsOf(found.since, found.until) });
-    return { ...answer, question, period: { ...period, applied: false, corpusUntil: formatDayNumber(newest) } };
+    const after = { ...period, applied: false, corpusUntil: formatDayNumber(newest) };
+    // "Qui a remporté l'élection de 2024 ?": an article written before can announce the event, not report it.
+    // A bare year or a season often names an event ("la Coupe du monde 2022", "les Jeux d'hiver 2026"), not when it
+    // happened: only a month or a year with its preposition ("en 2024", "de novembre 2024") dates the event asked about.
+    const written = question.slice(found.span.start, found.span.end);
+    const datesEvent = !/^\d/.test(written) && !/printemps|[ée]t[ée]|automne|hiver/i.test(written);
+    if (datesEvent && asksCompletedEvent(question) && !answer.abstained) return { ...answer, question, period: after, abstained: true, citations: [], nearest: nearestOf(answer) };
+    return { ...answer, question, period: after };
   }
   const answer = await run(snapshot, q, { ...options, prefer });
   if (!answer.abstained && !answer.citations.some((c) => publishedIn(c.date, prefer))) period = { ...period, applied: false };
   return { ...answer, question, period };
+}
+
+/** The articles an answer cites, as the nearest ones of an abstention. */
+function nearestOf(answer: Answer): NearestArticle[] {
+  const seen = new Map<string, NearestArticle>();
+  for (const c of answer.citations) {
+    if (seen.has(c.articleId)) continue;
+    seen.set(c.articleId, { articleId: c.articleId, title: c.title, ...(c.date ? { date: c.date } : {}), ...(c.source ? { source: c.source } : {}), score: c.score });
+  }
+  return [...seen.values()];
 }
 
 /** The years from `since` to `until` (at most 21), as written in text. */

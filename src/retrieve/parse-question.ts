@@ -100,3 +100,37 @@ export function parseQuestion(question: string, options: ParseQuestionOptions = 
   if (terms.length === 0) for (const t of tokens) add(t.surface);
   return { text, terms, tokens, answerType: detectAnswerType(text) };
 }
+
+/** Forms of "avoir" and "être" that make a compound past ("a remporté", "s'est vu", "sont devenus", "a-t-il fait"). */
+const PAST_AUXILIARIES = new Set(['a', 'ont', 'est', 'sont', 'avait', 'avaient', 'etait', 'etaient', 'eut', 'fut', 'ete']);
+/** Words that may stand between the auxiliary and its participle ("a-t-il déjà", "n'a pas encore"). */
+const BETWEEN_PARTICIPLE = new Set(['t', 'il', 'elle', 'on', 'ils', 'elles', 'deja', 'finalement', 'bien', 'enfin', 'vraiment', 'officiellement', 'ete']);
+/**
+ * Participles of planning and announcing: "Qu'a prévu le budget pour 2025 ?" asks about a plan made before the period,
+ * which an older article can report.
+ */
+const PLANNING_PARTICIPLES = new Set(
+  `prevu prevue prevus prevues promis promise annonce annoncee annonces annoncees decide decidee fixe fixee fixes
+  programme programmee envisage envisagee propose proposee vote votee adopte adoptee planifie planifiee projete
+  estime estimee predit predite prevenu engage engagee`.split(/\s+/).filter(Boolean),
+);
+
+/**
+ * Whether the question asks about a completed event, in the compound past ("Qui a remporté…", "Qui est devenu…",
+ * "Combien de morts le séisme a-t-il fait ?"), other than a plan or an announcement ("Qu'a prévu…"), and not negated
+ * ("n'a pas encore…" asks what has not happened). An archive can report such an event only if it ends after it.
+ */
+export function asksCompletedEvent(question: string): boolean {
+  const tokens = tokenize(question);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!PAST_AUXILIARIES.has(tokens[i]!.surface)) continue;
+    let j = i + 1;
+    while (j < tokens.length && BETWEEN_PARTICIPLE.has(tokens[j]!.surface)) j++;
+    const next = tokens[j];
+    if (!next || next.term === null && !['fait', 'eu', 'ete'].includes(next.surface)) continue;
+    if (tokens[i - 1]?.surface === 'n' || tokens[i - 1]?.surface === 'ne' || next.surface === 'pas') continue;
+    if (PLANNING_PARTICIPLES.has(next.surface)) continue;
+    if (/(?:e|es|ee|ees|i|is|ie|ies|u|us|ue|ues|it|its|int|ert|erte|eint|ait)$/.test(next.surface)) return true;
+  }
+  return false;
+}

@@ -79,6 +79,13 @@ describe('answerInPeriod', () => {
     expect(answer.period).toMatchObject({ applied: false, corpusUntil: '2020-06-30' });
   });
 
+  it('abstains on a completed event dated after the newest article, even when a passage names its year', async () => {
+    const answer = await ask('Combien les armées ont-elles dépensé en 2025 ?');
+    expect(answer.abstained).toBe(true);
+    expect(answer.period).toMatchObject({ applied: false, corpusUntil: '2020-06-30' });
+    expect(answer.nearest.map((n) => n.articleId)).toContain('monde/defense');
+  });
+
   it('still answers from an article published after the period it reports', async () => {
     const answer = await ask('Quel était le taux de chômage fin 2019 ?');
     expect(answer.abstained).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
-import { detectAnswerType, parseQuestion } from '../../src/retrieve/parse-question.js';
+import { detectAnswerType, parseQuestion, asksCompletedEvent } from '../../src/retrieve/parse-question.js';
 
 describe('parseQuestion', () => {
   it('strips question words so only the subject is searched', () => {
@@ -51,5 +51,28 @@ describe('parseQuestion', () => {
 
   it('still searches a question made only of stop words', () => {
     expect(parseQuestion('Qui est-ce ?').terms.length).toBeGreaterThan(0);
+  });
+});
+
+describe('asksCompletedEvent', () => {
+  it.each([
+    "Qui a remporté l'élection présidentielle américaine de novembre 2024 ?",
+    'Qui s’est vu décerner le prix Nobel de la paix en 2021 ?',
+    "Qui est devenu chancelier d'Allemagne en décembre 2021 ?",
+    'Combien de morts le séisme de février 2023 a-t-il fait ?',
+    'Qui a été élu en 2024 ?',
+  ])('reads "%s" as asking about a completed event', (question) => {
+    expect(asksCompletedEvent(question)).toBe(true);
+  });
+
+  it.each([
+    'Quel sera le budget des armées en 2025 ?',
+    "Qu'a prévu le gouvernement pour 2025 ?",
+    'Que prévoit la loi de programmation pour 2025 ?',
+    'Quel est le taux du livret A en 2024 ?',
+    'Qui remportera l’élection de 2024 ?',
+    "Le Brexit n'a pas encore eu lieu ?",
+  ])('does not read "%s" as a completed event (future, plan, present or negated)', (question) => {
+    expect(asksCompletedEvent(question)).toBe(false);
   });
 });
