@@ -14,7 +14,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { retrievePassages } from '../src/retrieve/retrieve-passages.js';
 import type { SearchSnapshot } from '../src/retrieve/search-snapshot.js';
 import { computeMetrics, parseEvalFile, percentile, type EvalItem, type EvalMetrics } from '../src/eval/run-eval.js';
 import { fnv, loadPiaf, type PiafData } from './piaf.js';
+import { loadOrangeSum } from './orangesum.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shared = path.resolve(root, '../shared/data');
@@ -205,19 +205,9 @@ function rates(model: AbstentionModel, rows: HeldOut['features']): { correct: nu
   };
 }
 
-/** OrangeSum articles as Sourcier articles (lead paragraph first, as ingestion does); `section` null = all. */
-async function loadNews(section: string | null = 'monde'): Promise<Article[]> {
-  const text = gunzipSync(await readFile(path.join(shared, 'orangesum/orangesum.jsonl.gz'))).toString('utf8');
-  const articles: Article[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    if (section && !line.includes(`"section": "${section}"`) && !line.includes(`"section":"${section}"`)) continue;
-    const o = JSON.parse(line) as { id: number; section: string; title: string; heading: string; article: string; date: string; url: string };
-    if ((section && o.section !== section) || !o.article?.trim()) continue;
-    const body = `${o.heading.trim()}\n\n${o.article.trim()}`.normalize('NFC');
-    articles.push({ id: String(o.id), title: o.title, text: body, date: o.date, url: o.url, source: 'Orange Actu', path: `orangesum:${o.id}`, hash: String(o.id) });
-  }
-  return articles;
+/** OrangeSum articles of a section (`null`: all). */
+function loadNews(section: string | null = 'monde'): Promise<Article[]> {
+  return loadOrangeSum(path.join(shared, 'orangesum/orangesum.jsonl.gz'), section);
 }
 
 function row(name: string, m: EvalMetrics, extra: { correct?: number | null; wrong?: number }): string {
