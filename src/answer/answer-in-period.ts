@@ -84,9 +84,10 @@ function addDays(day: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** YYYY-MM-DD of a day number; an article dated by month only ends on the last real day of that month. */
 function formatDayNumber(day: number): string {
   const y = Math.floor(day / 10000);
   const m = Math.floor(day / 100) % 100;
-  const d = day % 100;
+  const d = Math.min(day % 100, new Date(Date.UTC(y, m, 0)).getUTCDate());
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }

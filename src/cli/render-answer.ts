@@ -1,4 +1,5 @@
 import type { Answer, Citation, IndexStats, IndexSummary } from '../core/types.js';
+import { formatIsoDayFr } from '../dates/date-range.js';
 
 /** Terminal rendering of an answer, in French like the rest of what users read. */
 export function renderAnswer(answer: Answer): string {
@@ -7,7 +8,7 @@ export function renderAnswer(answer: Answer): string {
     const p = answer.period;
     lines.push(
       p.corpusUntil
-        ? `Période : ${p.label} — le corpus s’arrête au ${p.corpusUntil} : seuls les passages qui parlent de cette période sont cités`
+        ? `Période : ${p.label} — le corpus s’arrête au ${formatIsoDayFr(p.corpusUntil)}${answer.abstained || answer.citations.length === 0 ? '' : ' : seuls les passages qui parlent de cette période sont cités'}`
         : p.applied === false
           ? `Période : ${p.label} — aucun passage publié dans cette période, résultats toutes dates confondues`
           : `Période : ${p.label}`,

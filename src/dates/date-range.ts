@@ -12,6 +12,11 @@ export function formatDayFr(date: YMD, withYear = true): string {
   return `${day} ${FRENCH_MONTH_NAMES[date.m - 1]}${withYear ? ` ${date.y}` : ''}`;
 }
 
+/** A `YYYY-MM-DD` day in French ("2020-09-27" -> "27 septembre 2020"). */
+export function formatIsoDayFr(day: string): string {
+  return formatDayFr({ y: Number(day.slice(0, 4)), m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)) });
+}
+
 const sameDay = (a: YMD, b: YMD) => a.y === b.y && a.m === b.m && a.d === b.d;
 
 /**

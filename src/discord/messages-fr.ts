@@ -14,8 +14,9 @@ export const fr = {
   period: (label: string) => `Période : ${label}`,
   /** The question's period matched no article: the answer covers all dates. */
   periodNotApplied: 'aucun article publié dans cette période, résultats toutes dates confondues',
-  /** The question's period starts after the newest article (YYYY-MM-DD). */
-  periodAfterCorpus: (until: string) => `le corpus s’arrête au ${until} : seuls les passages qui parlent de cette période sont cités`,
+  /** The question's period starts after the newest article (`until`: the French date it ends on). */
+  periodAfterCorpus: (until: string, abstained: boolean) =>
+    abstained ? `le corpus s’arrête au ${until}` : `le corpus s’arrête au ${until} : seuls les passages qui parlent de cette période sont cités`,
   abstained: 'Aucun passage pertinent dans le corpus pour cette question.',
   quoteNotFound: 'Cette phrase ne figure pas dans le corpus, ni mot pour mot ni presque.',
   noMoreSources: 'Pas d’autres sources pour cette question.',

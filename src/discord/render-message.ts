@@ -3,6 +3,7 @@ import type { Answer, Article, Chunk, Citation, IndexStats, NearestArticle } fro
 import { encodeButton } from './button-state.js';
 import { blockQuote, escapeMarkdown, truncateText } from './escape-markdown.js';
 import { fr } from './messages-fr.js';
+import { formatIsoDayFr } from '../dates/date-range.js';
 
 /** Discord's limits, in UTF-16 code units as Discord counts them. */
 export const LIMITS = {
@@ -55,9 +56,9 @@ export interface RenderAnswerOptions {
 }
 
 /** "Période : …", with why the period was not applied as a filter when it was not. */
-function periodLine(period: NonNullable<Answer['period']>): string {
+function periodLine(period: NonNullable<Answer['period']>, abstained: boolean): string {
   const line = fr.period(escapeMarkdown(period.label ?? '', 'space'));
-  if (period.corpusUntil) return `${line} — ${fr.periodAfterCorpus(period.corpusUntil)}`;
+  if (period.corpusUntil) return `${line} — ${fr.periodAfterCorpus(formatIsoDayFr(period.corpusUntil), abstained)}`;
   return period.applied === false ? `${line} — ${fr.periodNotApplied}` : line;
 }
 
@@ -70,7 +71,7 @@ export function renderAnswerMessage(answer: Answer, options: RenderAnswerOptions
   const title = truncateText(escapeMarkdown(answer.question, 'space'), LIMITS.title);
   const footer = { text: fr.footer(answer.mode, answer.latencyMs) };
   const head: string[] = [];
-  if (answer.period?.label) head.push(periodLine(answer.period));
+  if (answer.period?.label) head.push(periodLine(answer.period, answer.abstained || answer.citations.length === 0));
 
   if (answer.abstained || answer.citations.length === 0) {
     const lines = [...head, offset > 0 ? fr.noMoreSources : options.kind === 'quote' ? fr.quoteNotFound : fr.abstained];

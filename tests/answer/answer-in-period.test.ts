@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderAnswer } from '../../src/cli/render-answer.js';
 import { answerInPeriod } from '../../src/answer/answer-in-period.js';
 import { answerQuestion } from '../../src/answer/answer-question.js';
 import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-article.js';
@@ -68,6 +69,7 @@ describe('answerInPeriod', () => {
     expect(answer.abstained).toBe(true);
     expect(answer.citations).toEqual([]);
     expect(answer.period).toMatchObject({ since: '2024-01-01', until: '2024-12-31', applied: false, corpusUntil: '2020-06-30' });
+    expect(renderAnswer(answer)).toContain('Période : en 2024 — le corpus s’arrête au 30 juin 2020\nAucun passage pertinent');
     expect(answer.nearest.map((n) => n.articleId)).toContain('eco/livret-a');
   });
 
@@ -100,6 +102,14 @@ describe('answerInPeriod', () => {
     expect(answer.citations[0]!.articleId).toBe('monde/yulin');
     expect(answer.period).toMatchObject({ applied: false });
     expect(answer.period!.corpusUntil).toBeUndefined();
+  });
+
+  it('ends a corpus whose newest article is dated by month on the last real day of that month', async () => {
+    const april: Article = { ...articles[0]!, id: 'eco/avril', date: '2022-04' };
+    const c = chunkArticle(april, { tokenCounter: estimateTokenCounter, maxTokens: 512, targetTokens: 160 });
+    const m = new Map([[april.id, april]]);
+    const answer = await answerInPeriod({ chunks: c, articles: m, lexical: buildLexicalIndex(c, m) }, 'Quel est le taux du livret A en 2024 ?', {}, answerQuestion, now);
+    expect(answer.period!.corpusUntil).toBe('2022-04-30');
   });
 
   it('keeps explicit since/until as a strict filter, without looking elsewhere', async () => {

@@ -113,7 +113,8 @@ describe('renderAnswerMessage (property-based, fixed seed)', () => {
     const describe = (period: Answer['period']) => renderAnswerMessage({ ...base, period }, { kind: 'ask' }).embeds[0]!.description!;
     expect(describe({ since: '2019-01-01', until: '2019-12-31', label: 'en 2019' })).toMatch(/^Période : en 2019\n/);
     expect(describe({ label: 'en 2019', applied: false })).toContain('Période : en 2019 — aucun article publié dans cette période');
-    expect(describe({ label: 'en 2024', applied: false, corpusUntil: '2020-09-27' })).toContain('Période : en 2024 — le corpus s’arrête au 2020-09-27');
+    expect(describe({ label: 'en 2024', applied: false, corpusUntil: '2020-09-27' })).toContain('Période : en 2024 — le corpus s’arrête au 27 septembre 2020\n');
+    expect(renderAnswerMessage({ ...base, abstained: false, citations: [{ articleId: 'a', chunkId: 'a#0', title: 'T', excerpt: 'x', start: 0, end: 1, score: 1 }], period: { label: 'en 2025', applied: false, corpusUntil: '2020-09-27' } }, { kind: 'ask' }).embeds[0]!.description!).toContain('le corpus s’arrête au 27 septembre 2020 : seuls les passages qui parlent de cette période sont cités');
   });
 
   it('cuts a huge excerpt at a sentence boundary with a visible "…"', () => {
