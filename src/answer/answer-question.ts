@@ -3,7 +3,8 @@
  * rerank, keep at most three passages per article, quote the best sentences verbatim, or abstain with the nearest
  * articles when the best passage does not answer.
  */
-import type { Answer, AskOptions, Citation, NearestArticle, Span } from '../core/types.js';
+import type { Answer, AskOptions, Citation, ExcerptDate, NearestArticle, Span } from '../core/types.js';
+import { resolveDatesInText } from '../dates/resolve-dates-in-text.js';
 import { analyze as analyzeTerms } from '../lexical/french-analyzer.js';
 import { parseQuestion, type ParsedQuestion } from '../retrieve/parse-question.js';
 import { respellUnknownTerms } from '../retrieve/respell-question.js';
@@ -274,6 +275,18 @@ function nearestArticles(snapshot: SearchSnapshot, ranked: RankedPassage[]): Nea
 }
 
 /**
+ * The date expressions of an excerpt that only the article's date makes readable ("vendredi", "hier", "le 3 mars",
+ * "l'an dernier"), resolved against it; none when the article is undated. Expressions that write their year are
+ * already clear and left out.
+ */
+export function excerptDates(excerpt: string, articleDate: string | undefined): ExcerptDate[] {
+  if (!articleDate) return [];
+  return resolveDatesInText(excerpt, articleDate)
+    .filter((d) => !/\d{4}/.test(d.text))
+    .map((d) => ({ text: d.text, offset: d.start, date: d.date }));
+}
+
+/**
  * Turns the ranking into citations: at most `perArticle` passages per article (and never two overlapping excerpts),
  * wire copies of an already cited story folded into its `alsoIn`.
  */
@@ -297,10 +310,13 @@ function selectCitations(snapshot: SearchSnapshot, ranked: RankedPassage[], perA
     excerpts.set(article.id, taken);
     perArticleCount.set(article.id, count + 1);
     const others = snapshot.duplicates?.get(article.id) ?? [];
+    const excerpt = sourcedExcerpt(article, span);
+    const dates = excerptDates(excerpt.excerpt, article.date);
     const citation: Citation = {
-      ...sourcedExcerpt(article, span),
+      ...excerpt,
       chunkId: chunk.id,
       score: r.score,
+      ...(dates.length > 0 ? { dates } : {}),
       ...(others.length > 0 ? { alsoIn: others } : {}),
     };
     citations.push(citation);

@@ -1,5 +1,5 @@
 import type { Answer, Citation, IndexStats, IndexSummary } from '../core/types.js';
-import { formatIsoDayFr } from '../dates/date-range.js';
+import { describeExcerptDates, formatIsoDayFr } from '../dates/date-range.js';
 
 /** Terminal rendering of an answer, in French like the rest of what users read. */
 export function renderAnswer(answer: Answer): string {
@@ -24,6 +24,7 @@ export function renderAnswer(answer: Answer): string {
     answer.citations.forEach((c, i) => {
       lines.push(`[${i + 1}] « ${c.excerpt} »`);
       lines.push(`    — ${sourceLine(c)}`);
+      if (c.dates) lines.push(`    dates : ${describeExcerptDates(c.dates)}`);
       lines.push(`    ${c.chunkId} · caractères ${c.start}–${c.end} · score ${c.score.toFixed(3)}`);
     });
   }
@@ -57,6 +58,7 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
       start: c.start,
       end: c.end,
       score: c.score,
+      ...(c.dates ? { dates: c.dates } : {}),
       ...(c.alsoIn && c.alsoIn.length > 0 ? { alsoIn: c.alsoIn } : {}),
     })),
     ...(answer.abstained ? { nearest: answer.nearest } : {}),

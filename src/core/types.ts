@@ -97,10 +97,22 @@ export interface AskOptions extends SearchFilters {
   mentions?: string[];
 }
 
+/** A date expression of an excerpt that needs the article's date to be read ("vendredi", "hier", "le 3 mars"). */
+export interface ExcerptDate {
+  /** The words as written in the excerpt. */
+  text: string;
+  /** Offset of `text` in the excerpt (UTF-16). */
+  offset: number;
+  /** The date it stands for, resolved against the article's publication date: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
+  date: string;
+}
+
 /** A cited passage: a verbatim excerpt with its source, the chunk it comes from and its score. */
 export interface Citation extends SourcedExcerpt {
   chunkId: string;
   score: number;
+  /** Relative date expressions of the excerpt resolved against the article's date (absent when there are none). */
+  dates?: ExcerptDate[];
   /** Other articles carrying the same story (wire copies), when grouped. */
   alsoIn?: string[];
 }

@@ -17,6 +17,18 @@ export function formatIsoDayFr(day: string): string {
   return formatDayFr({ y: Number(day.slice(0, 4)), m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)) });
 }
 
+/** A `YYYY-MM-DD`, `YYYY-MM` or `YYYY` date in French ("23 juin 2017", "juin 2017", "2017"). */
+export function formatDateFr(date: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(date)) return formatIsoDayFr(date);
+  if (/^\d{4}-\d{2}$/.test(date)) return `${FRENCH_MONTH_NAMES[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
+  return date;
+}
+
+/** What the relative dates of an excerpt stand for: « vendredi » = 23 juin 2017 ; « hier » = 22 juin 2017. */
+export function describeExcerptDates(dates: ReadonlyArray<{ text: string; date: string }>): string {
+  return dates.map((d) => `« ${d.text} » = ${formatDateFr(d.date)}`).join(' ; ');
+}
+
 const sameDay = (a: YMD, b: YMD) => a.y === b.y && a.m === b.m && a.d === b.d;
 
 /**

@@ -14,6 +14,8 @@ export const fr = {
   period: (label: string) => `Période : ${label}`,
   /** The question's period matched no article: the answer covers all dates. */
   periodNotApplied: 'aucun article publié dans cette période, résultats toutes dates confondues',
+  /** What the relative dates of an excerpt ("vendredi", "hier") stand for, read against the article's date. */
+  excerptDates: (described: string) => `Dates : ${described}`,
   /** The question's period starts after the newest article (`until`: the French date it ends on). */
   periodAfterCorpus: (until: string, abstained: boolean) =>
     abstained ? `le corpus s’arrête au ${until}` : `le corpus s’arrête au ${until} : seuls les passages qui parlent de cette période sont cités`,

@@ -3,7 +3,7 @@ import type { Answer, Article, Chunk, Citation, IndexStats, NearestArticle } fro
 import { encodeButton } from './button-state.js';
 import { blockQuote, escapeMarkdown, truncateText } from './escape-markdown.js';
 import { fr } from './messages-fr.js';
-import { formatIsoDayFr } from '../dates/date-range.js';
+import { describeExcerptDates, formatIsoDayFr } from '../dates/date-range.js';
 
 /** Discord's limits, in UTF-16 code units as Discord counts them. */
 export const LIMITS = {
@@ -97,7 +97,11 @@ export function renderAnswerMessage(answer: Answer, options: RenderAnswerOptions
           : fr.answerHeader(citations.length, answer.mode);
   head.unshift(`**${header}**`);
   const headText = head.join('\n');
-  const blocks = citations.map((c, i) => ({ label: `**[${offset + i + 1}]**`, quote: escapeMarkdown(c.excerpt), source: `— ${sourceLine(c)}` }));
+  const blocks = citations.map((c, i) => ({
+    label: `**[${offset + i + 1}]**`,
+    quote: escapeMarkdown(c.excerpt),
+    source: `— ${sourceLine(c)}${c.dates ? `\n-# ${fr.excerptDates(escapeMarkdown(describeExcerptDates(c.dates), 'space'))}` : ''}`,
+  }));
   // Each block: label \n quote \n source, blocks separated by a blank line.
   const fixed = headText.length + blocks.reduce((n, b) => n + b.label.length + b.source.length + 4, 0);
   const budgets = shareBudget(

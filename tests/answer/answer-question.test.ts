@@ -10,6 +10,7 @@ import { chunkArticle, estimateTokenCounter } from '../../src/chunk/chunk-articl
 import { buildLexicalIndex } from '../../src/lexical/bm25-index.js';
 import type { Article } from '../../src/core/types.js';
 import type { SearchSnapshot } from '../../src/retrieve/search-snapshot.js';
+import { renderAnswer } from '../../src/cli/render-answer.js';
 
 const snapshot = smallSnapshot();
 const articleText = (id: string) => snapshot.articles.get(id)!.text;
@@ -200,5 +201,35 @@ describe('findQuote', () => {
     expect(near.citations[0]!.score).toBeLessThan(1);
     const none = await findQuote(snapshot, 'le gratin dauphinois se prépare avec des pommes de terre');
     expect(none.abstained).toBe(true);
+  });
+});
+
+describe('dates in excerpts', () => {
+  const fire: Article = {
+    id: 'monde/grenfell',
+    title: 'Incendie de la tour Grenfell',
+    date: '2017-06-24',
+    source: 'Orange Actu',
+    path: 'monde/grenfell.txt',
+    hash: 'g',
+    text: 'La police britannique a annoncé vendredi que l’incendie de la tour Grenfell avait été provoqué par un réfrigérateur. Le drame avait fait 79 morts le 14 juin 2017.',
+  };
+  const c = chunkArticle(fire, { tokenCounter: estimateTokenCounter, maxTokens: 512, targetTokens: 160 });
+  const m = new Map([[fire.id, fire]]);
+  const snap: SearchSnapshot = { chunks: c, articles: m, lexical: buildLexicalIndex(c, m) };
+
+  it('resolves the relative dates of an excerpt against the article date, and leaves out the ones that write their year', async () => {
+    const answer = await answerQuestion(snap, 'Qu’a annoncé la police britannique sur l’incendie de la tour Grenfell ?', { tuning: { abstention: null } });
+    const citation = answer.citations[0]!;
+    expect(citation.dates).toEqual([{ text: 'vendredi', offset: citation.excerpt.indexOf('vendredi'), date: '2017-06-23' }]);
+    expect(citation.excerpt.slice(citation.dates![0]!.offset, citation.dates![0]!.offset + 8)).toBe('vendredi');
+    expect(renderAnswer(answer)).toContain('    dates : « vendredi » = 23 juin 2017');
+  });
+
+  it('gives no dates for an undated article', async () => {
+    const undated = { ...fire, date: undefined };
+    const mu = new Map([[fire.id, undated]]);
+    const answer = await answerQuestion({ chunks: c, articles: mu, lexical: buildLexicalIndex(c, mu) }, 'Qu’a annoncé la police britannique ?', { tuning: { abstention: null } });
+    expect(answer.citations[0]!.dates).toBeUndefined();
   });
 });

@@ -117,6 +117,13 @@ describe('renderAnswerMessage (property-based, fixed seed)', () => {
     expect(renderAnswerMessage({ ...base, abstained: false, citations: [{ articleId: 'a', chunkId: 'a#0', title: 'T', excerpt: 'x', start: 0, end: 1, score: 1 }], period: { label: 'en 2025', applied: false, corpusUntil: '2020-09-27' } }, { kind: 'ask' }).embeds[0]!.description!).toContain('le corpus s’arrête au 27 septembre 2020 : seuls les passages qui parlent de cette période sont cités');
   });
 
+  it('shows under the source line what the relative dates of an excerpt stand for', () => {
+    const citation: Citation = { articleId: 'a', chunkId: 'a#0', title: 'T', date: '2017-06-24', excerpt: 'La police a annoncé vendredi…', start: 0, end: 1, score: 1, dates: [{ text: 'vendredi', offset: 20, date: '2017-06-23' }] };
+    const payload = renderAnswerMessage({ question: 'q', abstained: false, citations: [citation], nearest: [], mode: 'lexical', latencyMs: 1 }, { kind: 'ask' });
+    expect(payload.embeds[0]!.description!).toContain('— *T*, 2017-06-24\n-# Dates : « vendredi » = 23 juin 2017');
+    expect(checkMessageLimits(payload)).toEqual([]);
+  });
+
   it('cuts a huge excerpt at a sentence boundary with a visible "…"', () => {
     const sentence = 'La Coalition mondiale contre Daesh tiendra une réunion le 11 mai prochain à Marrakech. ';
     const citation: Citation = { articleId: 'a', chunkId: 'a#0', title: 'T', excerpt: sentence.repeat(200), start: 0, end: 1, score: 1 };
