@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AppError, isAppError } from '../core/app-error.js';
@@ -7,8 +7,8 @@ import type { Article, Chunk, Embedder, IndexProgress, IndexSummary, TokenCounte
 import { readCorpus } from '../ingest/read-corpus.js';
 import { chunkArticle } from '../chunk/chunk-article.js';
 import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
-import { buildLexicalIndex, deserializeLexicalIndex, lexicalSettingsOf, resolveLexicalSettings, serializeLexicalIndex } from '../lexical/bm25-index.js';
-import { deserializeLexicalDelta, segmentsSize, serializeLexicalDelta, updateLexicalSegments, type LexicalSegments } from '../lexical/lexical-segments.js';
+import { buildLexicalIndex, deserializeLexicalIndex, LEXICAL_HEADER_MAX, readLexicalIndexInfo, resolveLexicalSettings, serializeLexicalIndex } from '../lexical/bm25-index.js';
+import { deserializeLexicalDelta, segmentsSize, serializeLexicalDelta, updateLexicalSegments, type PreviousLexical } from '../lexical/lexical-segments.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { updateHnswFile } from './update-hnsw-file.js';
 import { groupDuplicates } from '../dedup/group-duplicates.js';
@@ -179,8 +179,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       progress({ stage: 'index', done: 0, total: chunks.length });
       const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
       if (!previousLexical) return { bytes: serializeLexicalIndex(buildLexicalIndex(chunks, articleMap)), reused: false };
-      const next = updateLexicalSegments(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap);
-      return next.delta ? { delta: serializeLexicalDelta(next.base, next.delta), reused: true } : { bytes: serializeLexicalIndex(next.base), reused: true };
+      const next = await updateLexicalSegments(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap);
+      return next.delta ? { delta: serializeLexicalDelta(previousLexical.base, next.delta), reused: true } : { bytes: serializeLexicalIndex(next.index), reused: true };
     };
     // An incremental build with a model updates the previous graph on a worker thread after the embedding: its
     // lexical update (a second or two) then runs alongside, instead of before the embedding.
@@ -382,15 +382,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
  * The previous generation's lexical index, when it was built with the settings a full build would use today;
  * undefined otherwise, or when it cannot be read (the build then indexes every chunk).
  */
-async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<LexicalSegments | undefined> {
+async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<PreviousLexical | undefined> {
   try {
-    // The store checked every file of the generation against its manifest when it was opened.
-    const base = deserializeLexicalIndex(await readFile(join(previous.dir, INDEX_FILES.lexical)), { checksumVerified: true });
+    // The store checked every file of the generation against its manifest when it was opened. Only the base's header
+    // is read here: its 100 MB of postings are read only if the build merges.
+    const basePath = join(previous.dir, INDEX_FILES.lexical);
+    const base = readLexicalIndexInfo(await readHead(basePath, LEXICAL_HEADER_MAX));
+    const readBase = async () => deserializeLexicalIndex(await readFile(basePath), { checksumVerified: true });
     const hasDelta = (previous.manifest as unknown as { files?: Record<string, ManifestFile> }).files?.[INDEX_FILES.lexicalDelta] !== undefined;
-    const segments: LexicalSegments = hasDelta
-      ? { base, delta: deserializeLexicalDelta(await readFile(join(previous.dir, INDEX_FILES.lexicalDelta)), base, { checksumVerified: true }) }
-      : { base };
-    const settings = lexicalSettingsOf(base);
+    const segments: PreviousLexical = hasDelta
+      ? { base, readBase, delta: deserializeLexicalDelta(await readFile(join(previous.dir, INDEX_FILES.lexicalDelta)), base, { checksumVerified: true }) }
+      : { base, readBase };
+    const settings = base.settings;
     const today = resolveLexicalSettings();
     if (segmentsSize(segments) !== previous.chunks.length || (Object.keys(today) as Array<keyof typeof today>).some((k) => settings[k] !== today[k])) {
       logger.info('lexical settings changed since the last build: the lexical index is rebuilt');
@@ -401,6 +404,18 @@ async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): 
     if (!isAppError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
     logger.warn('previous lexical index unreadable: the lexical index is rebuilt', { reason: (error as Error).message });
     return undefined;
+  }
+}
+
+/** The first `length` bytes of a file (fewer when it is shorter). */
+async function readHead(path: string, length: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk } from '../core/types.js';
-import { deserializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
+import { deserializeLexicalIndex, lexicalIndexInfo, type LexicalIndex } from '../lexical/bm25-index.js';
 import { deserializeLexicalDelta, openLexicalSegments } from '../lexical/lexical-segments.js';
 import type { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
 import { decodeArticleSegments, type ArticleSegments } from './article-table.js';
@@ -103,7 +103,7 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   const loaded: LoadedGeneration = { id: live.id, dir: live.dir, manifest, bytes, articles, articleSegments, chunks, vectorOf, duplicates };
   if (options.serving) {
     const base = deserializeLexicalIndex(await files.lexical!, { checksumVerified });
-    const delta = files.lexicalDelta ? deserializeLexicalDelta(await files.lexicalDelta, base, { checksumVerified }) : undefined;
+    const delta = files.lexicalDelta ? deserializeLexicalDelta(await files.lexicalDelta, lexicalIndexInfo(base), { checksumVerified }) : undefined;
     const lexical = openLexicalSegments(delta ? { base, delta } : { base });
     if (lexical.size !== chunks.length) {
       throw new AppError('INDEX_CORRUPT', `The lexical index in ${live.dir} holds ${lexical.size} chunks for a table of ${chunks.length}; run "sourcier index --rebuild".`);

@@ -631,21 +631,56 @@ export function checksum(bytes: Uint8Array): number {
   return sum.value();
 }
 
+/** What a build needs to know of an index without reading its postings: its counts and settings (its header). */
+export interface LexicalIndexInfo {
+  docs: number;
+  terms: number;
+  postings: number;
+  settings: LexicalSettings;
+}
+
+/** The counts and settings of an index in memory. */
+export function lexicalIndexInfo(index: LexicalIndex): LexicalIndexInfo {
+  const p = lexicalParts(index);
+  return { docs: p.docLengths.length, terms: p.vocab.length, postings: p.postingDocs.length, settings: lexicalSettingsOf(index) };
+}
+
 /**
- * Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage.
- * `checksumVerified`: the caller checked the bytes against a stronger checksum (the store's sha256), so the index's
- * own checksum pass over the whole body is skipped; the structure is still checked. Default false.
+ * The counts and settings of serialised index from its first bytes (the magic and the header: a few hundred bytes;
+ * {@link LEXICAL_HEADER_MAX} is enough). INDEX_CORRUPT when they are not an index's.
  */
-export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVerified?: boolean } = {}): LexicalIndex {
-  const corrupt = (what: string, cause?: unknown) =>
-    new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
-  if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
+export function readLexicalIndexInfo(head: Uint8Array): LexicalIndexInfo {
+  const header = readHeader(head, head.length);
+  return {
+    docs: header.docs,
+    terms: header.terms,
+    postings: header.postings,
+    settings: {
+      bigramWeight: header.bigramWeight,
+      prefixLength: header.prefixLength,
+      prefixWeight: header.prefixWeight,
+      k1: header.k1,
+      b: header.b,
+      titleWeight: header.titleWeight,
+      leadWeight: header.leadWeight,
+    },
+  };
+}
+
+/** Bytes that always hold an index's magic and header. */
+export const LEXICAL_HEADER_MAX = 4096;
+
+const corruptLexical = (what: string, cause?: unknown) =>
+  new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
+
+/** The header of serialised index (`available`: bytes of it in `bytes`, which may be its beginning only). */
+function readHeader(bytes: Uint8Array, available: number): Header {
+  const corrupt = corruptLexical;
+  if (available < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
     throw corrupt('not a Sourcier lexical index: bad magic');
   }
-  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
-  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (headerLength % 4 !== 0 || 12 + headerLength > bytes.length) throw corrupt('bad header length');
+  if (headerLength % 4 !== 0 || 12 + headerLength > available) throw corrupt('bad header length');
   let header: Header;
   try {
     header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 12, headerLength).toString('utf8')) as Header;
@@ -655,6 +690,20 @@ export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVe
   if (header.version !== FORMAT_VERSION) throw corrupt(`format version ${header.version}, expected ${FORMAT_VERSION}`);
   const counts = [header.docs, header.terms, header.postings, header.vocabBytes];
   if (!counts.every((c) => Number.isInteger(c) && c >= 0)) throw corrupt('bad counts');
+  return header;
+}
+
+/**
+ * Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage.
+ * `checksumVerified`: the caller checked the bytes against a stronger checksum (the store's sha256), so the index's
+ * own checksum pass over the whole body is skipped; the structure is still checked. Default false.
+ */
+export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVerified?: boolean } = {}): LexicalIndex {
+  const corrupt = corruptLexical;
+  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
+  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
+  const header = readHeader(bytes, bytes.length);
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   const bodyStart = 12 + headerLength;
   const expected =
     pad4(header.vocabBytes) + header.docs * 4 + (header.terms + 1) * 4 + header.postings * 4 + pad4(header.postings * 2);

@@ -5,8 +5,9 @@
  * million postings of the base and writing 100 MB again for a 1% change.
  *
  * Searched together, the two answer exactly as one index of the same chunk table would: the number of chunks, the
- * average length and every document frequency count only the live chunks (a gone chunk's postings are skipped, and
- * the delta records how many each base term loses), so every score has the same bits and the ranking is the same.
+ * average length and every document frequency count only the live chunks (a gone chunk's postings are skipped, and a
+ * base term's live chunks are counted the first time a question needs them), so every score has the same bits and
+ * the ranking is the same. A build reads only the base's header, never its postings, unless it merges.
  * When the delta and the gone chunks pass {@link MERGE_SHARE} of the base, the build merges them into a new base,
  * equal byte for byte to a full build's index.
  */
@@ -27,7 +28,9 @@ import {
   serializeLexicalIndex,
   TF_SCALE,
   topKeys,
+  lexicalIndexInfo,
   type LexicalIndex,
+  type LexicalIndexInfo,
   type LexicalParts,
   type WeightedTerm,
 } from './bm25-index.js';
@@ -48,9 +51,6 @@ export interface LexicalDelta {
   deltaKeys: Uint32Array;
   /** The delta's chunks, keyed by their position in `deltaKeys`, with the base's settings. */
   index: LexicalIndex;
-  /** Base term ids (increasing) whose postings hold gone chunks, and how many each holds. */
-  goneTerms: Uint32Array;
-  goneCounts: Uint32Array;
 }
 
 /** A generation's lexical index as stored: a full index, or a base and its delta. */
@@ -59,37 +59,50 @@ export interface LexicalSegments {
   delta?: LexicalDelta;
 }
 
+/** A generation's lexical index as a build reads it: the base's header, its postings only when they are merged. */
+export interface PreviousLexical {
+  base: LexicalIndexInfo;
+  /** The whole base, read when the build merges. */
+  readBase: () => Promise<LexicalIndex>;
+  delta?: LexicalDelta;
+}
+
+/** The segments of an index in memory, as a build reads them (for tests and tools). */
+export function previousLexical(segments: LexicalSegments): PreviousLexical {
+  return { base: lexicalIndexInfo(segments.base), readBase: () => Promise.resolve(segments.base), ...(segments.delta ? { delta: segments.delta } : {}) };
+}
+
 /** The index that serves a generation: the base itself when there is no delta. */
 export function openLexicalSegments(segments: LexicalSegments): LexicalIndex {
   return segments.delta ? new SegmentedIndex(segments.base, segments.delta) : segments.base;
 }
 
 /** Number of chunks in the generation's table. */
-export function segmentsSize(segments: LexicalSegments): number {
-  return segments.delta ? segments.delta.deltaKeys.length + countKept(segments.delta.baseToCurrent) : segments.base.size;
+export function segmentsSize(segments: PreviousLexical): number {
+  return segments.delta ? segments.delta.deltaKeys.length + countKept(segments.delta.baseToCurrent) : segments.base.docs;
 }
 
 /**
  * The segments of a new chunk table, from the previous generation's and how the table changed (see
  * {@link LexicalChange}; `articles` are the new table's, for the added chunks' titles and leads). The base is kept
  * (the caller links its file) and a new delta made from the previous delta's kept chunks and the added ones; past
- * {@link MERGE_SHARE}, or without a delta to keep, the result is one merged index (`delta` absent, `merged` true), the
- * full build's. Only the added chunks are analysed. Pure: the previous segments are read, never changed.
+ * {@link MERGE_SHARE}, the result is one merged index instead (`index`, the full build's; the base is read for it).
+ * Only the added chunks are analysed. Pure: the previous segments are read, never changed.
  * `mergeShare` (default {@link MERGE_SHARE}) is there for tests, which need both outcomes on small tables.
  */
-export function updateLexicalSegments(
-  previous: LexicalSegments,
+export async function updateLexicalSegments(
+  previous: PreviousLexical,
   change: LexicalChange,
   articles: Map<string, Article>,
   options: { mergeShare?: number } = {},
-): LexicalSegments & { merged: boolean } {
+): Promise<{ delta: LexicalDelta; index?: undefined } | { delta?: undefined; index: LexicalIndex }> {
   const { base } = previous;
   const { keyMap, size } = change;
   const added = checkChange(change, segmentsSize(previous));
-  const settings = lexicalSettingsOf(base);
+  const settings = base.settings;
 
   // Base key -> new key, through the previous delta's map when there is one.
-  const baseToCurrent = new Int32Array(base.size);
+  const baseToCurrent = new Int32Array(base.docs);
   if (previous.delta) {
     const before = previous.delta.baseToCurrent;
     for (let k = 0; k < before.length; k++) baseToCurrent[k] = before[k]! < 0 ? -1 : keyMap[before[k]!]!;
@@ -129,19 +142,18 @@ export function updateLexicalSegments(
     ? mergeLexicalIndex(previous.delta.index, deltaKeyMap, fresh, Uint32Array.from(addedLocal, (a) => a.key), deltaKeys.length)
     : lexicalIndexFromParts({ ...settings, ...fresh });
 
-  const gone = base.size - countKept(baseToCurrent);
-  if (deltaKeys.length + gone > (options.mergeShare ?? MERGE_SHARE) * base.size) {
-    return { base: mergeLexicalIndex(base, baseToCurrent, lexicalParts(delta), deltaKeys, size), merged: true };
+  const gone = base.docs - countKept(baseToCurrent);
+  if (deltaKeys.length + gone > (options.mergeShare ?? MERGE_SHARE) * base.docs) {
+    return { index: mergeLexicalIndex(await previous.readBase(), baseToCurrent, lexicalParts(delta), deltaKeys, size) };
   }
-  const { goneTerms, goneCounts } = countGone(lexicalParts(base), baseToCurrent, gone);
-  return { base, delta: { baseToCurrent, deltaKeys, index: delta, goneTerms, goneCounts }, merged: false };
+  return { delta: { baseToCurrent, deltaKeys, index: delta } };
 }
 
 /** The one index equal to the segments (a full build's, array for array). */
 export function mergeLexicalSegments(segments: LexicalSegments): LexicalIndex {
   const { base, delta } = segments;
   if (!delta) return base;
-  return mergeLexicalIndex(base, delta.baseToCurrent, lexicalParts(delta.index), delta.deltaKeys, segmentsSize(segments));
+  return mergeLexicalIndex(base, delta.baseToCurrent, lexicalParts(delta.index), delta.deltaKeys, delta.deltaKeys.length + countKept(delta.baseToCurrent));
 }
 
 function countKept(map: Int32Array): number {
@@ -150,26 +162,10 @@ function countKept(map: Int32Array): number {
   return kept;
 }
 
-/** Per base term, how many of its postings are gone chunks (one pass over the base postings, none when nothing is gone). */
-function countGone(base: Readonly<LexicalParts>, baseToCurrent: Int32Array, gone: number): { goneTerms: Uint32Array; goneCounts: Uint32Array } {
-  const terms: number[] = [];
-  const counts: number[] = [];
-  if (gone > 0) {
-    const { termOffsets, postingDocs } = base;
-    for (let t = 0; t < base.vocab.length; t++) {
-      const n = countGoneIn(termOffsets[t]!, termOffsets[t + 1]!, postingDocs, baseToCurrent);
-      if (n > 0) {
-        terms.push(t);
-        counts.push(n);
-      }
-    }
-  }
-  return { goneTerms: Uint32Array.from(terms), goneCounts: Uint32Array.from(counts) };
-}
-
-function countGoneIn(from: number, to: number, docs: Uint32Array, map: Int32Array): number {
+/** Live chunks among the postings `[from, to)` of a base term. */
+function countLive(from: number, to: number, docs: Uint32Array, map: Int32Array): number {
   let n = 0;
-  for (let p = from; p < to; p++) if (map[docs[p]!]! < 0) n++;
+  for (let p = from; p < to; p++) if (map[docs[p]!]! >= 0) n++;
   return n;
 }
 
@@ -178,7 +174,8 @@ class SegmentedIndex implements LexicalIndex {
   readonly size: number;
   private readonly baseParts: Readonly<LexicalParts>;
   private readonly deltaParts: Readonly<LexicalParts>;
-  private readonly goneDf: Uint32Array;
+  /** Live chunks of each base term, counted on first use (-1: not yet). */
+  private readonly liveDf: Int32Array;
   private readonly norms: Float32Array;
   private readonly scores: Float32Array;
   private readonly touched: Uint32Array;
@@ -193,8 +190,7 @@ class SegmentedIndex implements LexicalIndex {
     this.baseParts = lexicalParts(base);
     this.deltaParts = lexicalParts(delta.index);
     this.size = delta.deltaKeys.length + countKept(delta.baseToCurrent);
-    this.goneDf = new Uint32Array(this.baseParts.vocab.length);
-    delta.goneTerms.forEach((t, i) => (this.goneDf[t] = delta.goneCounts[i]!));
+    this.liveDf = new Int32Array(this.baseParts.vocab.length).fill(-1);
     // The chunk lengths in key order, as one index of this table holds them: the same norms, bit for bit.
     const lengths = new Float32Array(this.size);
     const { baseToCurrent, deltaKeys } = delta;
@@ -228,8 +224,13 @@ class SegmentedIndex implements LexicalIndex {
   }
 
   private baseDf(id: number): number {
-    const o = this.baseParts.termOffsets;
-    return o[id + 1]! - o[id]! - this.goneDf[id]!;
+    let df = this.liveDf[id]!;
+    if (df < 0) {
+      // One walk of the term's postings, once: a question's terms are counted as their lists are about to be walked.
+      const o = this.baseParts.termOffsets;
+      this.liveDf[id] = df = countLive(o[id]!, o[id + 1]!, this.baseParts.postingDocs, this.delta.baseToCurrent);
+    }
+    return df;
   }
 
   private ids(term: string): { base: number | undefined; delta: number | undefined } {
@@ -343,7 +344,7 @@ function walkDelta(
 /*
  * Byte layout of a delta file (little-endian, every array 4-byte aligned):
  *   "SRCLXD01" | u32 headerBytes | header JSON (padded with spaces to 4) | i32 baseToCurrent[baseDocs]
- *   | u32 deltaKeys[deltaDocs] | u32 goneTerms[gone] | u32 goneCounts[gone] | the delta's index (lexical.bin's format)
+ *   | u32 deltaKeys[deltaDocs] | the delta's index (lexical.bin's format)
  * The header holds the counts, the base's counts (docs, terms, postings: which base it belongs to) and a checksum of
  * the arrays (the delta's index carries its own).
  */
@@ -356,15 +357,14 @@ interface DeltaHeader {
   baseTerms: number;
   basePostings: number;
   deltaDocs: number;
-  gone: number;
   checksum: number;
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
 /** The bytes of a delta (the base's own file is written, or linked, apart). */
-export function serializeLexicalDelta(base: LexicalIndex, delta: LexicalDelta): Uint8Array {
-  const arrays = [delta.baseToCurrent, delta.deltaKeys, delta.goneTerms, delta.goneCounts];
+export function serializeLexicalDelta(base: LexicalIndexInfo, delta: LexicalDelta): Uint8Array {
+  const arrays = [delta.baseToCurrent, delta.deltaKeys];
   const arraysLength = arrays.reduce((n, a) => n + a.byteLength, 0);
   const index = serializeLexicalIndex(delta.index);
   const body = new Uint8Array(arraysLength);
@@ -373,14 +373,12 @@ export function serializeLexicalDelta(base: LexicalIndex, delta: LexicalDelta): 
     body.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     at += a.byteLength;
   }
-  const p = lexicalParts(base);
   const header: DeltaHeader = {
     version: DELTA_VERSION,
-    baseDocs: p.docLengths.length,
-    baseTerms: p.vocab.length,
-    basePostings: p.postingDocs.length,
+    baseDocs: base.docs,
+    baseTerms: base.terms,
+    basePostings: base.postings,
     deltaDocs: delta.deltaKeys.length,
-    gone: delta.goneTerms.length,
     checksum: checksum(body),
   };
   let json = JSON.stringify(header);
@@ -400,7 +398,7 @@ export function serializeLexicalDelta(base: LexicalIndex, delta: LexicalDelta): 
  * belongs to another base, never returns garbage. `checksumVerified`: as for the base (the store checked the file's
  * sha256), the checksum passes are skipped; the structure is still checked.
  */
-export function deserializeLexicalDelta(bytes: Uint8Array, base: LexicalIndex, options: { checksumVerified?: boolean } = {}): LexicalDelta {
+export function deserializeLexicalDelta(bytes: Uint8Array, base: LexicalIndexInfo, options: { checksumVerified?: boolean } = {}): LexicalDelta {
   const corrupt = (what: string, cause?: unknown) =>
     new AppError('INDEX_CORRUPT', `The lexical index delta is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
   if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== DELTA_MAGIC) {
@@ -416,14 +414,13 @@ export function deserializeLexicalDelta(bytes: Uint8Array, base: LexicalIndex, o
     throw corrupt('unreadable header', error);
   }
   if (header.version !== DELTA_VERSION) throw corrupt(`format version ${header.version}, expected ${DELTA_VERSION}`);
-  const counts = [header.baseDocs, header.baseTerms, header.basePostings, header.deltaDocs, header.gone];
+  const counts = [header.baseDocs, header.baseTerms, header.basePostings, header.deltaDocs];
   if (!counts.every((c) => Number.isInteger(c) && c >= 0)) throw corrupt('bad counts');
-  const p = lexicalParts(base);
-  if (header.baseDocs !== p.docLengths.length || header.baseTerms !== p.vocab.length || header.basePostings !== p.postingDocs.length) {
+  if (header.baseDocs !== base.docs || header.baseTerms !== base.terms || header.basePostings !== base.postings) {
     throw corrupt('made for another base index');
   }
   const bodyStart = 12 + headerLength;
-  const bodyLength = (header.baseDocs + header.deltaDocs + 2 * header.gone) * 4;
+  const bodyLength = (header.baseDocs + header.deltaDocs) * 4;
   if (bytes.length < bodyStart + bodyLength) throw corrupt('truncated');
   const body = bytes.subarray(bodyStart, bodyStart + bodyLength);
   if (!options.checksumVerified && checksum(body) !== header.checksum) throw corrupt('checksum mismatch');
@@ -431,13 +428,9 @@ export function deserializeLexicalDelta(bytes: Uint8Array, base: LexicalIndex, o
   const baseToCurrent = new Int32Array(bytes.buffer, at, header.baseDocs);
   at += header.baseDocs * 4;
   const deltaKeys = new Uint32Array(bytes.buffer, at, header.deltaDocs);
-  at += header.deltaDocs * 4;
-  const goneTerms = new Uint32Array(bytes.buffer, at, header.gone);
-  at += header.gone * 4;
-  const goneCounts = new Uint32Array(bytes.buffer, at, header.gone);
   const index = deserializeLexicalIndex(bytes.subarray(bodyStart + bodyLength), options);
   if (index.size !== header.deltaDocs) throw corrupt(`an index of ${index.size} chunks for ${header.deltaDocs} delta keys`);
-  const settings = lexicalSettingsOf(base);
+  const settings = base.settings;
   const own = lexicalSettingsOf(index);
   if ((Object.keys(settings) as Array<keyof typeof settings>).some((k) => settings[k] !== own[k])) throw corrupt('settings differ from the base');
 
@@ -459,11 +452,5 @@ export function deserializeLexicalDelta(bytes: Uint8Array, base: LexicalIndex, o
     covered[to] = 1;
     last = to;
   }
-  let previousTerm = -1;
-  for (let g = 0; g < goneTerms.length; g++) {
-    const t = goneTerms[g]!;
-    if (t >= header.baseTerms || t <= previousTerm || goneCounts[g]! > p.termOffsets[t + 1]! - p.termOffsets[t]!) throw corrupt('bad gone counts');
-    previousTerm = t;
-  }
-  return { baseToCurrent, deltaKeys, index, goneTerms, goneCounts };
+  return { baseToCurrent, deltaKeys, index };
 }

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/app-error.js';
-import { buildLexicalIndex, serializeLexicalIndex, type LexicalIndex, type LexicalIndexOptions } from '../../src/lexical/bm25-index.js';
+import { buildLexicalIndex, lexicalIndexInfo, serializeLexicalIndex, type LexicalIndex, type LexicalIndexOptions } from '../../src/lexical/bm25-index.js';
 import {
   deserializeLexicalDelta,
   mergeLexicalSegments,
   openLexicalSegments,
+  previousLexical,
   serializeLexicalDelta,
   updateLexicalSegments,
   type LexicalSegments,
@@ -32,19 +33,26 @@ function expectSameAnswers(served: LexicalIndex, full: LexicalIndex, queries: st
 /** The segments as the next build reads them: through their bytes. */
 function throughBytes(segments: LexicalSegments): LexicalSegments {
   if (!segments.delta) return segments;
-  return { base: segments.base, delta: deserializeLexicalDelta(serializeLexicalDelta(segments.base, segments.delta), segments.base) };
+  const info = lexicalIndexInfo(segments.base);
+  return { base: segments.base, delta: deserializeLexicalDelta(serializeLexicalDelta(info, segments.delta), info) };
+}
+
+/** The next generation's segments, from the previous ones and a change, as a build makes them. */
+async function update(segments: LexicalSegments, change: Parameters<typeof updateLexicalSegments>[1], articles: Parameters<typeof updateLexicalSegments>[2], mergeShare?: number): Promise<LexicalSegments & { merged: boolean }> {
+  const next = await updateLexicalSegments(previousLexical(segments), change, articles, mergeShare === undefined ? {} : { mergeShare });
+  return next.delta ? { base: segments.base, delta: next.delta, merged: false } : { base: next.index, merged: true };
 }
 
 describe('updateLexicalSegments', () => {
   for (const mergeShare of [Number.POSITIVE_INFINITY, 0.2]) {
-    it(`answers as a full build of the new chunk table after any rounds of edits, and merges into its bytes (merge share ${mergeShare}, property)`, () => {
-      fc.assert(
-        fc.property(
+    it(`answers as a full build of the new chunk table after any rounds of edits, and merges into its bytes (merge share ${mergeShare}, property)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
           fc.uniqueArray(fc.record({ id: fc.integer({ min: 0, max: 199 }), body }), { selector: (a) => a.id, minLength: 1, maxLength: 12 }),
           fc.array(edits, { minLength: 1, maxLength: 4 }),
           options,
           fc.integer({ min: 24, max: 90 }),
-          (initial, rounds, opts, maxTokens) => {
+          async (initial, rounds, opts, maxTokens) => {
             let articles = initial.map((a) => article(a.id, a.body)).sort(byId);
             const first = fullBuild(articles, maxTokens, opts);
             let state = { chunks: first.chunks, articles: first.articles };
@@ -52,7 +60,7 @@ describe('updateLexicalSegments', () => {
             for (const round of rounds) {
               articles = applyEdits(articles, round);
               const next = nextTable(state, articles, maxTokens);
-              const updated = updateLexicalSegments(segments, next.change, next.articles, { mergeShare });
+              const updated = await update(segments, next.change, next.articles, mergeShare);
               const full = buildLexicalIndex(next.chunks, next.articles, opts);
               const read = throughBytes(updated);
               expectSameAnswers(openLexicalSegments(read), full, [...QUERIES, ...articles.slice(0, 3).map((a) => a.title)]);
@@ -77,10 +85,10 @@ describe('updateLexicalSegments', () => {
   ];
   const first = fullBuild(base, 40, opts);
 
-  it('keeps the base and records in the delta only the new chunks and the gone ones', () => {
+  it('keeps the base and records in the delta only the new chunks and the gone ones', async () => {
     const articles = [base[0]!, article(20, { title: 'Économie', text: 'La croissance a ralenti. Le quortex est resté stable.' }), base[2]!, article(50, { title: 'Ajout', text: 'Un kwimp à Rome.' })];
     const next = nextTable(first, articles, 40);
-    const updated = updateLexicalSegments({ base: first.index }, next.change, next.articles, { mergeShare: 10 });
+    const updated = await update({ base: first.index }, next.change, next.articles, 10);
     expect(updated.merged).toBe(false);
     expect(updated.base).toBe(first.index);
     expect([...updated.delta!.deltaKeys]).toEqual(next.change.added.map((a) => a.key));
@@ -91,21 +99,22 @@ describe('updateLexicalSegments', () => {
     expectSameAnswers(served, buildLexicalIndex(next.chunks, next.articles, opts), ['zorblat Rome', 'quortex', 'coalition Rome', 'kwimp']);
   });
 
-  it('merges into one index, the full build’s, once the delta and the gone chunks pass the share', () => {
+  it('merges into one index, the full build’s, once the delta and the gone chunks pass the share', async () => {
     const articles = [base[0]!, article(25, { title: 'Ajout', text: 'Un kwimp à Rome.' }), base[2]!, base[3]!];
     const next = nextTable(first, articles, 40);
-    const merged = updateLexicalSegments({ base: first.index }, next.change, next.articles);
+    const merged = await update({ base: first.index }, next.change, next.articles);
     expect(merged.merged).toBe(true);
     expect(merged.delta).toBeUndefined();
     const full = buildLexicalIndex(next.chunks, next.articles, opts);
     expect(Buffer.from(serializeLexicalIndex(merged.base)).equals(Buffer.from(serializeLexicalIndex(full)))).toBe(true);
   });
 
-  it('refuses a delta that is damaged or made for another base with INDEX_CORRUPT', () => {
+  it('refuses a delta that is damaged or made for another base with INDEX_CORRUPT', async () => {
     const next = nextTable(first, [...base, article(50, { title: 'Ajout', text: 'Un kwimp à Rome.' })], 40);
-    const updated = updateLexicalSegments({ base: first.index }, next.change, next.articles, { mergeShare: 10 });
-    const bytes = serializeLexicalDelta(updated.base, updated.delta!);
-    const other = fullBuild(base.slice(1), 40, opts).index;
+    const updated = await update({ base: first.index }, next.change, next.articles, 10);
+    const bytes = serializeLexicalDelta(lexicalIndexInfo(updated.base), updated.delta!);
+    const other = lexicalIndexInfo(fullBuild(base.slice(1), 40, opts).index);
+    const info = lexicalIndexInfo(first.index);
     const flipped = Uint8Array.from(bytes);
     flipped[flipped.length - 40]! ^= 0xff;
     const wrongMap = Uint8Array.from(bytes);
@@ -113,11 +122,11 @@ describe('updateLexicalSegments', () => {
     const headerLength = new DataView(wrongMap.buffer).getUint32(8, true);
     new DataView(wrongMap.buffer).setInt32(12 + headerLength, 1_000_000, true);
     for (const [bad, against, checksumVerified] of [
-      [bytes.subarray(0, bytes.length - 8), first.index, false],
-      [flipped, first.index, false],
+      [bytes.subarray(0, bytes.length - 8), info, false],
+      [flipped, info, false],
       [bytes, other, false],
-      [wrongMap, first.index, true],
-      [Buffer.from('SRCLEX01 not a delta'), first.index, false],
+      [wrongMap, info, true],
+      [Buffer.from('SRCLEX01 not a delta'), info, false],
     ] as const) {
       let caught: unknown;
       try {
