@@ -8,6 +8,7 @@ import { buildIndex } from '../../src/indexing/build-index.js';
 import { INDEX_FILES } from '../../src/indexing/index-format.js';
 import { loadGeneration, type LoadedGeneration } from '../../src/indexing/load-generation.js';
 import { openStore } from '../../src/store/index-store.js';
+import { codeOf } from '../helpers/error-code.js';
 import { configFor } from '../helpers/test-corpus.js';
 
 const CITIES = ['Lyon', 'Marseille', 'Lille', 'Nantes', 'Rennes', 'Brest', 'Nice', 'Dijon', 'Metz', 'Caen', 'Tours', 'Pau'];
@@ -76,6 +77,26 @@ async function expectServedAsFullBuild(indexDir: string): Promise<void> {
 }
 
 describe('buildIndex, incremental: the article table and the lexical index in segments', () => {
+  it('refuses with INDEX_CORRUPT a shared base damaged in place (every generation naming it is), and the next build writes whole files again', async () => {
+    const indexDir = join(root, 'index');
+    await buildIndex({ corpusDir, indexDir });
+    await editCorpus(1);
+    await buildIndex({ corpusDir, indexDir });
+    const shared = await live(indexDir);
+    // A tool writing into the file (not replacing it) changes the one inode both generations name.
+    const path = join(shared.dir, INDEX_FILES.lexical);
+    const bytes = await readFile(path);
+    bytes[bytes.length >> 1]! ^= 0x10;
+    await writeFile(path, bytes);
+    expect(await codeOf(openStore(indexDir).readLive())).toBe('INDEX_CORRUPT');
+    const summary = await buildIndex({ corpusDir, indexDir });
+    expect(summary.reused).toMatchObject({ lexical: false, articles: 0 });
+    const rebuilt = await live(indexDir);
+    expect(rebuilt.manifest.files[INDEX_FILES.lexicalDelta]).toBeUndefined();
+    expect(rebuilt.manifest.files[INDEX_FILES.articlesDelta]).toBeUndefined();
+    await expectServedAsFullBuild(indexDir);
+  });
+
   it('links the previous article table and lexical index, writes only small deltas beside them, and serves what a full build serves', async () => {
     const indexDir = join(root, 'index');
     await buildIndex({ corpusDir, indexDir });
