@@ -158,3 +158,159 @@ export function decodeArticleTable(bytes: Uint8Array): Article[] {
   return articles;
 }
 
+
+/**
+ * An article table in two segments: a base table (an earlier generation's articles.bin, hard-linked into the
+ * generations that follow instead of being encoded and written again) and a delta: which base articles are gone,
+ * the new paths of kept ones whose path alone changed (a JSONL article's path names its line, and every line after a
+ * deleted one moves up), and a table of the articles added or changed since. The generation's articles are the
+ * base's kept ones and the delta's, merged in id order (the order a build sorts them in).
+ *
+ *   header (u32 each): magic "SRCD", version, base article count, gone count, bytes of the moves
+ *   | u32 gone base positions (increasing) | moves: JSON [[base position, path], ...] (UTF-8, padded with spaces to 4)
+ *   | an article table (the layout above) of the delta's articles, in id order
+ */
+const DELTA_MAGIC = 0x44435253; // "SRCD" little-endian
+const DELTA_VERSION = 1;
+
+/**
+ * Share of the base's articles that the delta's articles and the gone ones may reach together before a build writes
+ * one whole table again (the lexical index's rule, MERGE_SHARE in lexical-segments.ts, for the same reasons).
+ */
+export const ARTICLE_MERGE_SHARE = 0.2;
+
+/** The articles of a generation and, for each, its position in the base table (-1: in the delta). */
+export interface ArticleSegments {
+  articles: Article[];
+  basePosition: Int32Array;
+  /** Articles in the base table. */
+  baseCount: number;
+  /** Each base article's path as the base table holds it (before any move). */
+  basePaths: string[];
+}
+
+/** What a generation changes in a base table (see {@link encodeArticleDelta}). */
+export interface ArticleDelta {
+  /** Base positions of the articles gone (or changed), increasing. */
+  gone: Uint32Array;
+  /** Kept base articles whose path alone changed: base position and new path. */
+  moved: Array<[number, string]>;
+  /** Articles added or changed, in id order. */
+  delta: Article[];
+}
+
+/** The bytes of a delta over a base table of `baseCount` articles. */
+export function encodeArticleDelta(baseCount: number, { gone, moved, delta }: ArticleDelta): Uint8Array {
+  const table = encodeArticleTable(delta);
+  let json = JSON.stringify(moved);
+  json += ' '.repeat(pad4(Buffer.byteLength(json)) - Buffer.byteLength(json));
+  const moves = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(20 + gone.byteLength + moves.length + table.byteLength);
+  const head = new Uint32Array(out.buffer, 0, 5 + gone.length);
+  head.set([DELTA_MAGIC, DELTA_VERSION, baseCount, gone.length, moves.length]);
+  head.set(gone, 5);
+  out.set(moves, 20 + gone.byteLength);
+  out.set(table, 20 + gone.byteLength + moves.length);
+  return out;
+}
+
+/**
+ * The articles of a base table and its delta (see {@link encodeArticleDelta}), or of a whole table when there is no
+ * delta. Anything inconsistent (a delta made for another base, ids out of order or twice) is INDEX_CORRUPT.
+ */
+export function decodeArticleSegments(baseBytes: Uint8Array, deltaBytes?: Uint8Array): ArticleSegments {
+  const base = decodeArticleTable(baseBytes);
+  const basePaths = base.map((a) => a.path);
+  if (!deltaBytes) return { articles: base, basePosition: Int32Array.from(base.keys()), baseCount: base.length, basePaths };
+  const corrupt = (why: string) =>
+    new AppError('INDEX_CORRUPT', `The article table delta is damaged (${why}); run "sourcier index --rebuild".`);
+  if (deltaBytes.byteLength < 20 || deltaBytes.byteLength % 4 !== 0) throw corrupt('bad size');
+  if (deltaBytes.byteOffset % 4 !== 0) deltaBytes = deltaBytes.slice();
+  const head = new Uint32Array(deltaBytes.buffer, deltaBytes.byteOffset, 5);
+  if (head[0] !== DELTA_MAGIC || head[1] !== DELTA_VERSION) throw corrupt('bad header');
+  if (head[2] !== base.length) throw corrupt(`made for a base of ${head[2]} articles, not ${base.length}`);
+  const goneCount = head[3]!;
+  const movesBytes = head[4]!;
+  const tableAt = 20 + goneCount * 4 + movesBytes;
+  if (movesBytes % 4 !== 0 || tableAt > deltaBytes.byteLength) throw corrupt('counts do not match the file size');
+  const gone = new Uint32Array(deltaBytes.buffer, deltaBytes.byteOffset + 20, goneCount);
+  let moved: unknown;
+  try {
+    moved = JSON.parse(Buffer.from(deltaBytes.buffer, deltaBytes.byteOffset + 20 + goneCount * 4, movesBytes).toString('utf8'));
+  } catch {
+    throw corrupt('unreadable moves');
+  }
+  const delta = decodeArticleTable(deltaBytes.subarray(tableAt));
+  const isGone = new Uint8Array(base.length);
+  for (let g = 0; g < gone.length; g++) {
+    if (gone[g]! >= base.length || (g > 0 && gone[g]! <= gone[g - 1]!)) throw corrupt('bad gone positions');
+    isGone[gone[g]!] = 1;
+  }
+  if (!Array.isArray(moved)) throw corrupt('unreadable moves');
+  for (const move of moved as unknown[]) {
+    const [at, path] = Array.isArray(move) ? (move as unknown[]) : [];
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= base.length || isGone[at] === 1 || typeof path !== 'string') {
+      throw corrupt('bad moves');
+    }
+    // A new object: the base's articles may be shared with whoever decoded it (same key order, path in place).
+    base[at] = { ...base[at]!, path };
+  }
+  const size = base.length - goneCount + delta.length;
+  const articles: Article[] = new Array(size);
+  const basePosition = new Int32Array(size);
+  let i = 0;
+  let j = 0;
+  for (let out = 0; out < size; out++) {
+    while (i < base.length && isGone[i] === 1) i++;
+    if (j >= delta.length || (i < base.length && base[i]!.id < delta[j]!.id)) {
+      articles[out] = base[i]!;
+      basePosition[out] = i++;
+    } else {
+      articles[out] = delta[j++]!;
+      basePosition[out] = -1;
+    }
+    if (out > 0 && !(articles[out - 1]!.id < articles[out]!.id)) throw corrupt(`article ${articles[out]!.id} out of order or twice`);
+  }
+  return { articles, basePosition, baseCount: base.length, basePaths };
+}
+
+/**
+ * How to store `articles` (sorted by id) after a generation whose articles were `previous`: the base positions that
+ * are gone and the articles for a delta, keeping the previous base; or undefined when a whole table should be
+ * written (no previous base, or the delta and the gone articles past {@link ARTICLE_MERGE_SHARE} of it). An article
+ * stays in the base only when every stored field is the base's.
+ */
+export function planArticleDelta(articles: Article[], previous: ArticleSegments): ArticleDelta | undefined {
+  const inBase = new Map<string, Article>();
+  previous.articles.forEach((a, i) => {
+    if (previous.basePosition[i]! >= 0) inBase.set(a.id, a);
+  });
+  const positionOf = new Map<string, number>();
+  previous.articles.forEach((a, i) => positionOf.set(a.id, previous.basePosition[i]!));
+  const kept = new Uint8Array(previous.baseCount);
+  const delta: Article[] = [];
+  const moved: Array<[number, string]> = [];
+  for (const article of articles) {
+    const before = inBase.get(article.id);
+    if (before && sameArticle(before, article)) {
+      const at = positionOf.get(article.id)!;
+      kept[at] = 1;
+      // Against the base table's own path: `before` may already carry a move of an earlier delta.
+      if (article.path !== previous.basePaths[at]) moved.push([at, article.path]);
+    } else {
+      delta.push(article);
+    }
+  }
+  const gone: number[] = [];
+  for (let p = 0; p < kept.length; p++) if (kept[p] === 0) gone.push(p);
+  if (delta.length + gone.length > ARTICLE_MERGE_SHARE * previous.baseCount) return undefined;
+  return { gone: Uint32Array.from(gone), moved, delta };
+}
+
+/** Same stored fields, the path aside (a move is recorded apart). */
+function sameArticle(a: Article, b: Article): boolean {
+  if (a === b) return true;
+  const x = a as unknown as Record<Field, unknown>;
+  const y = b as unknown as Record<Field, unknown>;
+  return FIELDS.every((f) => f === 'path' || x[f] === y[f]);
+}

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AppError, isAppError } from '../core/app-error.js';
@@ -7,14 +7,14 @@ import type { Article, Chunk, Embedder, IndexProgress, IndexSummary, TokenCounte
 import { readCorpus } from '../ingest/read-corpus.js';
 import { chunkArticle } from '../chunk/chunk-article.js';
 import { estimateTokenCounter } from '../chunk/estimate-token-counter.js';
-import { buildLexicalIndex, deserializeLexicalIndex, lexicalSettingsOf, resolveLexicalSettings, serializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
-import { updateLexicalIndex } from '../lexical/update-lexical-index.js';
+import { buildLexicalIndex, deserializeLexicalIndex, LEXICAL_HEADER_MAX, readLexicalIndexInfo, resolveLexicalSettings, serializeLexicalIndex } from '../lexical/bm25-index.js';
+import { deserializeLexicalDelta, segmentsSize, serializeLexicalDelta, updateLexicalSegments, type PreviousLexical } from '../lexical/lexical-segments.js';
 import { startHnswBuilder, type HnswBuilder } from './hnsw-builder.js';
 import { updateHnswFile } from './update-hnsw-file.js';
 import { groupDuplicates } from '../dedup/group-duplicates.js';
 import { decodeSketches, encodeSketches, type StoredDedup } from '../dedup/sketch-file.js';
-import { openStore, type StoreFs } from '../store/index-store.js';
-import { encodeArticleTable } from './article-table.js';
+import { openStore, type ManifestFile, type StoreFs } from '../store/index-store.js';
+import { encodeArticleDelta, encodeArticleTable, planArticleDelta } from './article-table.js';
 import { ChunkPacker, encodeChunkTable } from './chunk-table.js';
 import { loadGeneration, type LoadedGeneration } from './load-generation.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type ChunkingOptions, type SourcierManifest } from './index-format.js';
@@ -168,16 +168,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     // right after it, in one run), and its arrays and their serialised copy were held at once while the other files
     // were written: two full OrangeSum tiny-model builds that way peaked at 917 and 1,316 MB RSS, 808 MB this way.
     // Incremental when the previous generation's lexical index can be read and was built with today's settings:
-    // only the new chunks are analysed (the result is the full build's, byte for byte).
+    // only the new chunks are analysed, and the previous base is kept (linked, not written again) with a new delta,
+    // until the delta and the gone chunks grow past MERGE_SHARE of it and are merged into the full build's index.
     const articleMap = new Map(articles.map((a) => [a.id, a]));
-    /** The lexical index's bytes, and whether it was derived from the previous generation's. */
-    const makeLexical = async (): Promise<{ bytes: Uint8Array; reused: boolean }> => {
+    /**
+     * The lexical index's bytes (a whole index), or the delta's bytes to write beside the previous base; and whether
+     * it was derived from the previous generation's.
+     */
+    const makeLexical = async (): Promise<{ bytes?: Uint8Array; delta?: Uint8Array; reused: boolean }> => {
       progress({ stage: 'index', done: 0, total: chunks.length });
       const previousLexical = previous && reusable ? await readPreviousLexical(previous, logger) : undefined;
-      const index = previousLexical
-        ? updateLexicalIndex(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap)
-        : buildLexicalIndex(chunks, articleMap);
-      return { bytes: serializeLexicalIndex(index), reused: previousLexical !== undefined };
+      if (!previousLexical) return { bytes: serializeLexicalIndex(buildLexicalIndex(chunks, articleMap)), reused: false };
+      const next = await updateLexicalSegments(previousLexical, { keyMap, added: toEmbed.map((key) => ({ key, chunk: chunks[key]! })), size: chunks.length }, articleMap);
+      return next.delta ? { delta: serializeLexicalDelta(previousLexical.base, next.delta), reused: true } : { bytes: serializeLexicalIndex(next.index), reused: true };
     };
     // An incremental build with a model updates the previous graph on a worker thread after the embedding: its
     // lexical update (a second or two) then runs alongside, instead of before the embedding.
@@ -235,10 +238,17 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
     let hnswWritten: Promise<void> | undefined;
     // Files are written (then fsynced and read back on other threads) as soon as they exist, while this thread goes on.
     const writes: Array<Promise<void>> = [];
+    // Up to two more files when the article table and the lexical index are bases and deltas (a step count is a hint).
     const steps = embedder ? 8 : 6;
     let step = 0;
     const write = (name: string, bytes: Uint8Array | string) => {
       const w = writer.writeFile(name, bytes).then(() => progress({ stage: 'write', done: ++step, total: steps }));
+      w.catch(() => {}); // awaited before the commit
+      writes.push(w);
+    };
+    /** Shares the previous generation's file `name` (verified when it was read) instead of writing it again. */
+    const link = (name: string) => {
+      const w = writer.linkFile(name, previous!.dir, previousFile(previous!, name)).then(() => progress({ stage: 'write', done: ++step, total: steps }));
       w.catch(() => {}); // awaited before the commit
       writes.push(w);
     };
@@ -272,9 +282,23 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
       const lexicalReused = lexical.reused;
       lap('lexical');
       const articleIndex = new Map(articles.map((a, i) => [a.id, i]));
-      write(INDEX_FILES.lexical, lexical.bytes);
+      if (lexical.bytes) {
+        write(INDEX_FILES.lexical, lexical.bytes);
+      } else {
+        // The base is the previous generation's file, shared rather than written again.
+        link(INDEX_FILES.lexical);
+        write(INDEX_FILES.lexicalDelta, lexical.delta!);
+      }
       lexical = undefined; // the writer holds the bytes until written
-      write(INDEX_FILES.articles, encodeArticleTable(articles));
+      // Likewise the article table: the previous base and a delta of the articles gone and added since, until they
+      // pass ARTICLE_MERGE_SHARE of it.
+      const articlePlan = previous ? planArticleDelta(articles, previous.articleSegments) : undefined;
+      if (articlePlan) {
+        link(INDEX_FILES.articles);
+        write(INDEX_FILES.articlesDelta, encodeArticleDelta(previous!.articleSegments.baseCount, articlePlan));
+      } else {
+        write(INDEX_FILES.articles, encodeArticleTable(articles));
+      }
       write(INDEX_FILES.chunks, encodeChunkTable(chunks, articleIndex));
       write(INDEX_FILES.fingerprints, Buffer.from(JSON.stringify(Object.fromEntries(fingerprints))));
       lap('write');
@@ -358,22 +382,48 @@ export async function buildIndex(options: BuildIndexOptions): Promise<IndexSumma
  * The previous generation's lexical index, when it was built with the settings a full build would use today;
  * undefined otherwise, or when it cannot be read (the build then indexes every chunk).
  */
-async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<LexicalIndex | undefined> {
+async function readPreviousLexical(previous: LoadedGeneration, logger: Logger): Promise<PreviousLexical | undefined> {
   try {
-    // The store checked every file of the generation against its manifest when it was opened.
-    const index = deserializeLexicalIndex(await readFile(join(previous.dir, INDEX_FILES.lexical)), { checksumVerified: true });
-    const settings = lexicalSettingsOf(index);
+    // The store checked every file of the generation against its manifest when it was opened. Only the base's header
+    // is read here: its 100 MB of postings are read only if the build merges.
+    const basePath = join(previous.dir, INDEX_FILES.lexical);
+    const base = readLexicalIndexInfo(await readHead(basePath, LEXICAL_HEADER_MAX));
+    const readBase = async () => deserializeLexicalIndex(await readFile(basePath), { checksumVerified: true });
+    const hasDelta = (previous.manifest as unknown as { files?: Record<string, ManifestFile> }).files?.[INDEX_FILES.lexicalDelta] !== undefined;
+    const segments: PreviousLexical = hasDelta
+      ? { base, readBase, delta: deserializeLexicalDelta(await readFile(join(previous.dir, INDEX_FILES.lexicalDelta)), base, { checksumVerified: true }) }
+      : { base, readBase };
+    const settings = base.settings;
     const today = resolveLexicalSettings();
-    if (index.size !== previous.chunks.length || (Object.keys(today) as Array<keyof typeof today>).some((k) => settings[k] !== today[k])) {
+    if (segmentsSize(segments) !== previous.chunks.length || (Object.keys(today) as Array<keyof typeof today>).some((k) => settings[k] !== today[k])) {
       logger.info('lexical settings changed since the last build: the lexical index is rebuilt');
       return undefined;
     }
-    return index;
+    return segments;
   } catch (error) {
     if (!isAppError(error) && (error as NodeJS.ErrnoException).code === undefined) throw error;
     logger.warn('previous lexical index unreadable: the lexical index is rebuilt', { reason: (error as Error).message });
     return undefined;
   }
+}
+
+/** The first `length` bytes of a file (fewer when it is shorter). */
+async function readHead(path: string, length: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A file's entry in the previous generation's manifest (the store verified the file against it when it was read). */
+function previousFile(previous: LoadedGeneration, name: string): ManifestFile {
+  const file = (previous.manifest as unknown as { files?: Record<string, ManifestFile> }).files?.[name];
+  if (!file) throw new AppError('INTERNAL', `${name} is not in the manifest of ${previous.dir}.`);
+  return file;
 }
 
 /** Fingerprint -> article of the previous generation (see readCorpus's `reuse`), or undefined when there are none. */

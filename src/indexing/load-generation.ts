@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Article, Chunk } from '../core/types.js';
-import { deserializeLexicalIndex, type LexicalIndex } from '../lexical/bm25-index.js';
+import { deserializeLexicalIndex, lexicalIndexInfo, type LexicalIndex } from '../lexical/bm25-index.js';
+import { deserializeLexicalDelta, openLexicalSegments } from '../lexical/lexical-segments.js';
 import type { HnswVectorIndex } from '../vector-index/hnsw-vector-index.js';
-import { decodeArticleTable } from './article-table.js';
+import { decodeArticleSegments, type ArticleSegments } from './article-table.js';
 import { decodeChunkTable, decodeVectors } from './chunk-table.js';
 import { INDEX_FILES, INDEX_FORMAT_VERSION, type SourcierManifest } from './index-format.js';
 
@@ -33,6 +34,8 @@ export interface LoadedGeneration {
   /** Bytes of all files of the generation. */
   bytes: number;
   articles: Article[];
+  /** Where each article is stored: in articles.bin (its position there) or in articles-delta.bin (-1). */
+  articleSegments: ArticleSegments;
   chunks: Chunk[];
   /** The stored vector of a chunk (hybrid indexes), for reuse without re-embedding. */
   vectorOf(key: number): Float32Array | undefined;
@@ -79,13 +82,16 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   // Every read is started at once: the thread pool reads ahead while this thread decodes.
   const files = {
     articles: read(INDEX_FILES.articles),
+    articlesDelta: live.manifest.files?.[INDEX_FILES.articlesDelta] ? read(INDEX_FILES.articlesDelta) : undefined,
     chunks: read(INDEX_FILES.chunks),
     lexical: options.serving ? read(INDEX_FILES.lexical) : undefined,
+    lexicalDelta: options.serving && live.manifest.files?.[INDEX_FILES.lexicalDelta] ? read(INDEX_FILES.lexicalDelta) : undefined,
     vectors: hybrid ? read(INDEX_FILES.vectors) : undefined,
     duplicates: read(INDEX_FILES.duplicates),
   };
   for (const f of Object.values(files)) f?.catch(() => {}); // each is awaited below, unless an earlier step throws
-  const articles = decodeArticleTable(await files.articles);
+  const articleSegments = decodeArticleSegments(await files.articles, files.articlesDelta && (await files.articlesDelta));
+  const articles = articleSegments.articles;
   const chunks = decodeChunkTable(await files.chunks, articles);
   if (chunks.length !== manifest.counts.chunks || articles.length !== manifest.counts.articles) {
     throw new AppError('INDEX_CORRUPT', `The index in ${live.dir} does not hold the counts its manifest records; run "sourcier index --rebuild".`);
@@ -94,9 +100,15 @@ export async function loadGeneration(live: LiveGenerationRef, options: { serving
   const duplicates = decodeDuplicates(await files.duplicates);
   const manifestFiles = (live.manifest.files ?? {}) as Record<string, { bytes: number }>;
   const bytes = Object.values(manifestFiles).reduce((n, f) => n + (f.bytes ?? 0), 0);
-  const loaded: LoadedGeneration = { id: live.id, dir: live.dir, manifest, bytes, articles, chunks, vectorOf, duplicates };
+  const loaded: LoadedGeneration = { id: live.id, dir: live.dir, manifest, bytes, articles, articleSegments, chunks, vectorOf, duplicates };
   if (options.serving) {
-    loaded.lexical = deserializeLexicalIndex(await files.lexical!, { checksumVerified });
+    const base = deserializeLexicalIndex(await files.lexical!, { checksumVerified });
+    const delta = files.lexicalDelta ? deserializeLexicalDelta(await files.lexicalDelta, lexicalIndexInfo(base), { checksumVerified }) : undefined;
+    const lexical = openLexicalSegments(delta ? { base, delta } : { base });
+    if (lexical.size !== chunks.length) {
+      throw new AppError('INDEX_CORRUPT', `The lexical index in ${live.dir} holds ${lexical.size} chunks for a table of ${chunks.length}; run "sourcier index --rebuild".`);
+    }
+    loaded.lexical = lexical;
     if (graph) loaded.vectors = await graph;
     logger.debug('index generation loaded', { generation: live.id, articles: articles.length, chunks: chunks.length });
   }

@@ -59,7 +59,8 @@ export interface LexicalIndex {
   docFreq(term: string): number;
 }
 
-const TF_SCALE = 8;
+/** Stored term frequencies are the weighted frequency times this (weights are eighths). */
+export const TF_SCALE = 8;
 const MAGIC = 'SRCLEX01';
 const FORMAT_VERSION = 1;
 
@@ -90,11 +91,7 @@ class Bm25Index implements LexicalIndex {
 
   constructor(readonly parts: LexicalParts) {
     const n = parts.docLengths.length;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += parts.docLengths[i]!;
-    const avg = n === 0 ? 1 : total / n || 1;
-    this.norms = new Float32Array(n);
-    for (let i = 0; i < n; i++) this.norms[i] = parts.k1 * (1 - parts.b + (parts.b * parts.docLengths[i]!) / avg);
+    this.norms = bm25Norms(parts.docLengths, parts.k1, parts.b);
     this.scores = new Float32Array(n);
     this.touched = new Uint32Array(n);
   }
@@ -123,9 +120,7 @@ class Bm25Index implements LexicalIndex {
   }
 
   idf(term: string): number {
-    const n = this.size;
-    const df = this.docFreq(term);
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return bm25Idf(this.size, this.docFreq(term));
   }
 
   search(query: string, k: number, filter?: (key: number) => boolean): ScoredKey[] {
@@ -139,21 +134,10 @@ class Bm25Index implements LexicalIndex {
   searchTerms(terms: WeightedTerm[], k: number, filter?: (key: number) => boolean): ScoredKey[] {
     if (k <= 0 || this.size === 0) return [];
     const weights = new Map<number, number>();
-    const add = (term: string, weight: number) => {
+    forEachQueryTerm(terms, this.parts, (term, weight) => {
       const id = this.idOf(term);
       if (id !== undefined && weight > 0) weights.set(id, (weights.get(id) ?? 0) + weight);
-    };
-    const { prefixLength, prefixWeight } = this.parts;
-    for (const { term, weight } of terms) {
-      add(term, weight);
-      const prefix = prefixOf(term, prefixLength);
-      if (prefix !== undefined) add(prefix, weight * prefixWeight);
-    }
-    if (this.parts.bigramWeight > 0) {
-      for (let i = 1; i < terms.length; i++) {
-        add(`${terms[i - 1]!.term} ${terms[i]!.term}`, Math.min(terms[i - 1]!.weight, terms[i]!.weight) * this.parts.bigramWeight);
-      }
-    }
+    });
     const { termOffsets, postingDocs, postingTfs, k1 } = this.parts;
     const scores = this.scores;
     const touched = this.touched;
@@ -169,7 +153,7 @@ class Bm25Index implements LexicalIndex {
       const from = termOffsets[id]!;
       const to = termOffsets[id + 1]!;
       const df = to - from;
-      if (df > 0) entries.push({ from, to, bound: weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1) });
+      if (df > 0) entries.push({ from, to, bound: weight * bm25Idf(n, df) * (k1 + 1) });
     }
     if (entries.length > MAX_POSTING_LISTS) {
       entries.sort((a, b) => b.bound - a.bound || a.from - b.from);
@@ -179,19 +163,72 @@ class Bm25Index implements LexicalIndex {
       for (let p = from; p < to; p++) {
         const doc = postingDocs[p]!;
         const tf = postingTfs[p]! / TF_SCALE;
+        // A posting of weight 0 (a title term with titleWeight 0) adds nothing; walked, it would list its chunk as
+        // touched again and again (its score stays 0), past the end of `touched`, leaving scores behind for the next query.
+        if (tf === 0) continue;
         if (scores[doc] === 0) touched[touchedCount++] = doc;
         scores[doc] += (w * tf) / (tf + norms[doc]!);
       }
     }
-    const heap = new TopK(k);
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = touched[i]!;
-      const score = scores[doc]!;
-      scores[doc] = 0;
-      if (score > heap.floor() && (!filter || filter(doc))) heap.push(doc, score);
-    }
-    return heap.sorted();
+    return topKeys(k, scores, touched, touchedCount, filter);
   }
+}
+
+/**
+ * The query's terms, prefixes and word pairs with their weights, in the order a search adds them up (the order that
+ * makes two indexes of the same chunks give the same bits for a score).
+ */
+export function forEachQueryTerm(
+  terms: WeightedTerm[],
+  settings: Pick<LexicalSettings, 'prefixLength' | 'prefixWeight' | 'bigramWeight'>,
+  visit: (term: string, weight: number) => void,
+): void {
+  const { prefixLength, prefixWeight, bigramWeight } = settings;
+  for (const { term, weight } of terms) {
+    visit(term, weight);
+    const prefix = prefixOf(term, prefixLength);
+    if (prefix !== undefined) visit(prefix, weight * prefixWeight);
+  }
+  if (bigramWeight > 0) {
+    for (let i = 1; i < terms.length; i++) {
+      visit(`${terms[i - 1]!.term} ${terms[i]!.term}`, Math.min(terms[i - 1]!.weight, terms[i]!.weight) * bigramWeight);
+    }
+  }
+}
+
+/**
+ * The `k` best of the `touchedCount` keys in `touched` by `scores` (highest score first, then lowest key), resetting
+ * their scores to 0. The order is total, so the result does not depend on the order the keys were touched in (a
+ * segmented index touches them in another order than a single one).
+ */
+export function topKeys(k: number, scores: Float32Array, touched: Uint32Array, touchedCount: number, filter?: (key: number) => boolean): ScoredKey[] {
+  const heap = new TopK(k);
+  for (let i = 0; i < touchedCount; i++) {
+    const doc = touched[i]!;
+    const score = scores[doc]!;
+    scores[doc] = 0;
+    if (heap.takes(doc, score) && (!filter || filter(doc))) heap.push(doc, score);
+  }
+  return heap.sorted();
+}
+
+/**
+ * BM25's length normalisation of every chunk, `k1 * (1 - b + b * length / average length)`, lengths summed in key
+ * order (so that two indexes of the same chunk table give the same bits).
+ */
+export function bm25Norms(docLengths: Float32Array, k1: number, b: number): Float32Array {
+  const n = docLengths.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += docLengths[i]!;
+  const avg = n === 0 ? 1 : total / n || 1;
+  const norms = new Float32Array(n);
+  for (let i = 0; i < n; i++) norms[i] = k1 * (1 - b + (b * docLengths[i]!) / avg);
+  return norms;
+}
+
+/** BM25 inverse document frequency of a term held by `df` of `n` chunks. */
+export function bm25Idf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
 /**
@@ -208,14 +245,24 @@ export function prefixOf(term: string, length: number): string | undefined {
   return '~' + term.slice(0, length);
 }
 
-/** Fixed-size min-heap keeping the k best (key, score) pairs. */
+/** Fixed-size heap keeping the k best (key, score) pairs: higher score first, then lower key; the worst at the root. */
 class TopK {
   private readonly keys: number[] = [];
   private readonly values: number[] = [];
   constructor(private readonly k: number) {}
 
-  floor(): number {
-    return this.keys.length < this.k ? -Infinity : this.values[0]!;
+  /** Whether (key, value) would enter the k best. */
+  takes(key: number, value: number): boolean {
+    if (this.keys.length < this.k) return true;
+    const floor = this.values[0]!;
+    return value > floor || (value === floor && key < this.keys[0]!);
+  }
+
+  /** Whether the entry at `i` ranks below the one at `j`. */
+  private worse(i: number, j: number): boolean {
+    const vi = this.values[i]!;
+    const vj = this.values[j]!;
+    return vi < vj || (vi === vj && this.keys[i]! > this.keys[j]!);
   }
 
   push(key: number, value: number): void {
@@ -226,7 +273,7 @@ class TopK {
       let i = keys.length - 1;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (values[parent]! <= values[i]!) break;
+        if (!this.worse(i, parent)) break;
         this.swap(i, parent);
         i = parent;
       }
@@ -239,8 +286,8 @@ class TopK {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < keys.length && values[l]! < values[m]!) m = l;
-      if (r < keys.length && values[r]! < values[m]!) m = r;
+      if (l < keys.length && this.worse(l, m)) m = l;
+      if (r < keys.length && this.worse(r, m)) m = r;
       if (m === i) break;
       this.swap(i, m);
       i = m;
@@ -577,27 +624,63 @@ class Checksum {
   }
 }
 
-function checksum(bytes: Uint8Array): number {
+/** The 32-bit checksum of the lexical files (see Checksum); `bytes` a multiple of 4 long. */
+export function checksum(bytes: Uint8Array): number {
   const sum = new Checksum();
   sum.update(bytes);
   return sum.value();
 }
 
+/** What a build needs to know of an index without reading its postings: its counts and settings (its header). */
+export interface LexicalIndexInfo {
+  docs: number;
+  terms: number;
+  postings: number;
+  settings: LexicalSettings;
+}
+
+/** The counts and settings of an index in memory. */
+export function lexicalIndexInfo(index: LexicalIndex): LexicalIndexInfo {
+  const p = lexicalParts(index);
+  return { docs: p.docLengths.length, terms: p.vocab.length, postings: p.postingDocs.length, settings: lexicalSettingsOf(index) };
+}
+
 /**
- * Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage.
- * `checksumVerified`: the caller checked the bytes against a stronger checksum (the store's sha256), so the index's
- * own checksum pass over the whole body is skipped; the structure is still checked. Default false.
+ * The counts and settings of serialised index from its first bytes (the magic and the header: a few hundred bytes;
+ * {@link LEXICAL_HEADER_MAX} is enough). INDEX_CORRUPT when they are not an index's.
  */
-export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVerified?: boolean } = {}): LexicalIndex {
-  const corrupt = (what: string, cause?: unknown) =>
-    new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
-  if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
+export function readLexicalIndexInfo(head: Uint8Array): LexicalIndexInfo {
+  const header = readHeader(head, head.length);
+  return {
+    docs: header.docs,
+    terms: header.terms,
+    postings: header.postings,
+    settings: {
+      bigramWeight: header.bigramWeight,
+      prefixLength: header.prefixLength,
+      prefixWeight: header.prefixWeight,
+      k1: header.k1,
+      b: header.b,
+      titleWeight: header.titleWeight,
+      leadWeight: header.leadWeight,
+    },
+  };
+}
+
+/** Bytes that always hold an index's magic and header. */
+export const LEXICAL_HEADER_MAX = 4096;
+
+const corruptLexical = (what: string, cause?: unknown) =>
+  new AppError('INDEX_CORRUPT', `The lexical index is damaged (${what}); rebuild it with "sourcier index --rebuild".`, { cause });
+
+/** The header of serialised index (`available`: bytes of it in `bytes`, which may be its beginning only). */
+function readHeader(bytes: Uint8Array, available: number): Header {
+  const corrupt = corruptLexical;
+  if (available < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) {
     throw corrupt('not a Sourcier lexical index: bad magic');
   }
-  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
-  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (headerLength % 4 !== 0 || 12 + headerLength > bytes.length) throw corrupt('bad header length');
+  if (headerLength % 4 !== 0 || 12 + headerLength > available) throw corrupt('bad header length');
   let header: Header;
   try {
     header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 12, headerLength).toString('utf8')) as Header;
@@ -607,6 +690,20 @@ export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVe
   if (header.version !== FORMAT_VERSION) throw corrupt(`format version ${header.version}, expected ${FORMAT_VERSION}`);
   const counts = [header.docs, header.terms, header.postings, header.vocabBytes];
   if (!counts.every((c) => Number.isInteger(c) && c >= 0)) throw corrupt('bad counts');
+  return header;
+}
+
+/**
+ * Loads bytes written by {@link serializeLexicalIndex}. Throws INDEX_CORRUPT on anything else, never returns garbage.
+ * `checksumVerified`: the caller checked the bytes against a stronger checksum (the store's sha256), so the index's
+ * own checksum pass over the whole body is skipped; the structure is still checked. Default false.
+ */
+export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVerified?: boolean } = {}): LexicalIndex {
+  const corrupt = corruptLexical;
+  // Typed-array views need 4-byte alignment; a Buffer from a pool may not have it.
+  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
+  const header = readHeader(bytes, bytes.length);
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   const bodyStart = 12 + headerLength;
   const expected =
     pad4(header.vocabBytes) + header.docs * 4 + (header.terms + 1) * 4 + header.postings * 4 + pad4(header.postings * 2);

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../core/app-error.js';
 import type { Article, Chunk } from '../core/types.js';
-import { invertChunks, lexicalIndexFromParts, lexicalParts, lexicalSettingsOf, type LexicalIndex } from './bm25-index.js';
+import { invertChunks, lexicalIndexFromParts, lexicalParts, lexicalSettingsOf, type InvertedChunks, type LexicalIndex } from './bm25-index.js';
 
 /** How the chunk table changed between the previous index and the new one. */
 export interface LexicalChange {
@@ -29,12 +29,22 @@ export interface LexicalChange {
  * previous postings plus the analysis of the added chunks. Throws INTERNAL when the change is inconsistent.
  */
 export function updateLexicalIndex(previous: LexicalIndex, change: LexicalChange, articles: Map<string, Article>): LexicalIndex {
+  const added = checkChange(change, previous.size);
+  const fresh = invertChunks(added.map((a) => a.chunk), articles, lexicalSettingsOf(previous));
+  return mergeLexicalIndex(previous, change.keyMap, fresh, Uint32Array.from(added, (a) => a.key), change.size);
+}
+
+/**
+ * The index of a new chunk table made of `previous`'s kept chunks (`keyMap`: previous key -> new key, or -1; kept
+ * keys increasing) and of already inverted chunks (`fresh`, whose position `i` gets key `freshKeys[i]`, increasing),
+ * with the settings of `previous`. Every key below `size` must be either a kept key's image or a fresh key (the
+ * caller checked it). Equal, array for array, to a full build over the new table: what {@link updateLexicalIndex}
+ * does after analysing the added chunks, and how a segmented index is merged back into one.
+ */
+export function mergeLexicalIndex(previous: LexicalIndex, keyMap: Int32Array, fresh: InvertedChunks, freshKeys: Uint32Array, size: number): LexicalIndex {
   const prev = lexicalParts(previous);
-  const { keyMap, size } = change;
-  const added = checkChange(change, prev.docLengths.length);
   const settings = lexicalSettingsOf(previous);
-  const fresh = invertChunks(added.map((a) => a.chunk), articles, settings);
-  const addedKeys = Uint32Array.from(added, (a) => a.key);
+  const addedKeys = freshKeys;
 
   const docLengths = new Float32Array(size);
   for (let k = 0; k < keyMap.length; k++) {
@@ -181,8 +191,11 @@ function isSorted(vocab: readonly string[]): boolean {
   return true;
 }
 
-/** Checks that kept and added keys cover the new table once each; returns the added chunks in key order. */
-function checkChange(change: LexicalChange, previousSize: number): ReadonlyArray<{ key: number; chunk: Chunk }> {
+/**
+ * Checks that kept and added keys cover the new table once each (INTERNAL otherwise); returns the added chunks in key
+ * order.
+ */
+export function checkChange(change: LexicalChange, previousSize: number): ReadonlyArray<{ key: number; chunk: Chunk }> {
   const { keyMap, added, size } = change;
   const bad = (what: string) => new AppError('INTERNAL', `updateLexicalIndex was given an inconsistent change: ${what}.`);
   if (!Number.isInteger(size) || size < 0) throw bad(`size ${size}`);

@@ -66,6 +66,15 @@ export interface GenerationWriter {
   /** fsyncs and hashes a file already written at `path(name)`. */
   addExternalFile(name: string): Promise<void>;
   /**
+   * Makes `name` a hard link to the file of that name in `fromDir`, an earlier generation of this index whose checksums
+   * were verified when it was read, and records it with `recorded`, its manifest entry there: nothing is written,
+   * nothing read back. The two generations then share the file's inode, which lives as long as one of them names it:
+   * deleting the earlier generation leaves this one whole, and since the store only ever replaces files by renaming
+   * new ones over them, neither is ever written into. On a file system without hard links, the file is copied (and
+   * its checksum checked against `recorded`).
+   */
+  linkFile(name: string, fromDir: string, recorded: ManifestFile): Promise<void>;
+  /**
    * Writes manifest.json, verifies every file by reading it back, then makes this generation live by replacing
    * CURRENT atomically, and deletes complete generations older than the previous one. Returns the generation id.
    */
@@ -120,6 +129,8 @@ export interface StoreDeps {
 }
 
 export const POINTER_FILE = 'CURRENT';
+/** Errors of `link` that mean the file system cannot hard-link here (the file is then copied). */
+const NO_LINK_CODES = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
 export const MANIFEST_FILE = 'manifest.json';
 const GEN_RE = /^gen-(\d{8}T\d{9}Z)-([0-9a-f]{6})$/;
 const TEMP_MARK = '.tmp-';
@@ -550,6 +561,40 @@ export function openStore(indexDir: string, deps: StoreDeps = {}): IndexStore {
         }
         // Its checksum was just taken from the file itself: reading it back would compare the file with itself. The
         // writer of such a file checks what it wrote (HnswVectorIndex.writeTo reloads the graph into a fresh object).
+        readBacks.set(name, Promise.resolve());
+      },
+      async linkFile(name, fromDir, recorded) {
+        checkName(name);
+        checkOpen();
+        const from = join(fromDir, name);
+        const to = join(dir, name);
+        try {
+          await fs.link(from, to);
+        } catch (error) {
+          if (!NO_LINK_CODES.has((error as NodeJS.ErrnoException).code ?? '')) throw writeFailed(`link ${to} to ${from}`, error);
+          let bytes: Buffer;
+          try {
+            bytes = await fs.readFile(from);
+          } catch (readError) {
+            throw writeFailed(`copy ${from}`, readError);
+          }
+          if (bytes.length !== recorded.bytes || createHash('sha256').update(bytes).digest('hex') !== recorded.sha256) {
+            throw new AppError('INDEX_WRITE_FAILED', `${from} changed since it was verified; run "sourcier index --rebuild". The live index is unchanged.`);
+          }
+          await writer.writeFile(name, bytes);
+          return;
+        }
+        let size: number;
+        try {
+          size = (await fs.stat(to)).size;
+        } catch (error) {
+          throw writeFailed(`record ${to}`, error);
+        }
+        // The earlier generation's file was verified when it was read; a different size means it was changed since.
+        if (size !== recorded.bytes) {
+          throw new AppError('INDEX_WRITE_FAILED', `${from} has ${size} bytes, ${recorded.bytes} when it was verified; run "sourcier index --rebuild". The live index is unchanged.`);
+        }
+        files.set(name, { bytes: recorded.bytes, sha256: recorded.sha256 });
         readBacks.set(name, Promise.resolve());
       },
       async commit(fields) {

@@ -165,16 +165,24 @@ describe('index lifecycle', () => {
     expect(generation.chunks.some((c) => c.articleId === 'news/sport/2024-08-marathon-paris')).toBe(false);
 
     // The lexical index and dedup sketches were derived from the previous generation, and hold exactly what a full
-    // build of the same corpus writes.
+    // build of the same corpus writes (the article table and the lexical index may be the previous ones with a delta:
+    // then they serve what the full build serves).
     // 24 brèves and the 2 lines of the fixture's depeches.jsonl came back without being read again.
     expect(incremental.reused).toEqual({ articles: 26, lexical: true, vectors: true, sketches: 29 });
     const fullDir = join(ws.dir, 'index-full');
     const rebuilt = await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
     expect(rebuilt.reused).toEqual({ articles: 0, lexical: false, vectors: false, sketches: 0 });
     const fullLive = await openStore(fullDir).readLive();
-    for (const name of [INDEX_FILES.articles, INDEX_FILES.chunks, INDEX_FILES.lexical, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints, INDEX_FILES.vectors]) {
+    for (const name of [INDEX_FILES.chunks, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints, INDEX_FILES.vectors]) {
       const [a, b] = await Promise.all([readFile(join(live!.dir, name)), readFile(join(fullLive!.dir, name))]);
       expect(a.equals(b), name).toBe(true);
+    }
+    // The lines moved: every JSONL article has a new path, recorded in the article delta beside the previous table.
+    expect(live!.manifest.files[INDEX_FILES.articlesDelta]).toBeDefined();
+    const [servedIncremental, servedFull] = await Promise.all([loadGeneration(live!, { serving: true }), loadGeneration(fullLive!, { serving: true })]);
+    expect(servedIncremental.articles).toEqual(servedFull.articles);
+    for (const q of ['conteneurs port de Marseille', 'marathon de Paris', 'gratuité des transports à Lyon', 'Tour de France']) {
+      expect(servedIncremental.lexical!.search(q, 20)).toEqual(servedFull.lexical!.search(q, 20));
     }
     // The updated graph finds every chunk's own vector first, like the rebuilt one.
     const updatedGraph = await loadGeneration(live!, { serving: true });
@@ -200,9 +208,11 @@ describe('index lifecycle', () => {
     const fullDir = join(ws.dir, 'index-full');
     await buildIndex({ corpusDir: ws.corpusDir, indexDir: fullDir, embedder });
     const [a, b] = [(await openStore(ws.indexDir).readLive())!, (await openStore(fullDir).readLive())!];
-    for (const name of [INDEX_FILES.articles, INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints]) {
+    for (const name of [INDEX_FILES.duplicates, INDEX_FILES.sketches, INDEX_FILES.fingerprints]) {
       expect((await readFile(join(a.dir, name))).equals(await readFile(join(b.dir, name))), name).toBe(true);
     }
+    // The article table may be the previous one and a delta: the same articles are served.
+    expect((await loadGeneration(a)).articles).toEqual((await loadGeneration(b)).articles);
   });
 
   it('keeps serving the live generation during a reindex, then switches to the new one', async () => {

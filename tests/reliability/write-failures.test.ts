@@ -45,8 +45,12 @@ afterAll(async () => {
 const inGeneration = (name: string) => (p: string) => named(name)(p) && basename(join(p, '..')).startsWith('gen-');
 const FAULTS: Array<{ name: string; fault: Fault }> = [
   { name: 'no space left while writing the vectors', fault: { op: 'writeFile', path: named('vectors.f32'), code: 'ENOSPC' } },
-  { name: 'a full disk that silently writes half of the lexical index', fault: { op: 'writeFile', path: named('lexical.bin'), code: 'short' } },
-  { name: 'a read-only folder when creating the article table', fault: { op: 'open', path: inGeneration('articles.bin'), code: 'EROFS' } },
+  // The build below changes one article in 32: the lexical index and the article table are written as deltas beside
+  // the previous generation's files, which are linked.
+  { name: 'a full disk that silently writes half of the lexical index', fault: { op: 'writeFile', path: named('lexical-delta.bin'), code: 'short' } },
+  { name: 'a read-only folder when creating the article table', fault: { op: 'open', path: inGeneration('articles-delta.bin'), code: 'EROFS' } },
+  { name: 'no space left when linking the previous lexical index', fault: { op: 'link', path: inGeneration('lexical.bin'), code: 'ENOSPC' } },
+  { name: 'a read-only folder when linking the previous article table', fault: { op: 'link', path: inGeneration('articles.bin'), code: 'EROFS' } },
   { name: 'a read-only index folder when creating the generation folder', fault: { op: 'mkdir', path: (p) => basename(p).startsWith('gen-'), code: 'EROFS' } },
   { name: 'no space left when syncing the manifest', fault: { op: 'sync', path: named('manifest.json'), code: 'ENOSPC' } },
   { name: 'the index folder vanishing before the pointer switch', fault: { op: 'rename', path: (p) => basename(p) === 'CURRENT', code: 'ENOENT' } },
