@@ -318,7 +318,10 @@ function walk(
   return touchedCount;
 }
 
-/** Adds a delta posting list's contributions under the chunks' current keys. */
+/**
+ * Adds a delta posting list's contributions under the chunks' current keys. Kept apart from `walk` rather than
+ * sharing it with a flag: the delta's chunks are never gone, and this loop runs for every posting of every query term.
+ */
 function walkDelta(
   from: number,
   to: number,
