@@ -1,6 +1,6 @@
 /**
- * A question's own dates as a period: "en juillet 2016", "depuis 2020", "l'an dernier" become a publication-date
- * filter (the words are taken out of the searched text), and the answer says which period it covers.
+ * A question's own dates as a period: "en juillet 2016", "depuis 2020", "l'an dernier" become a preferred period of
+ * publication (the words are taken out of the searched text), and the answer says which period it covers.
  */
 import type { Answer, AskOptions, NearestArticle } from '../core/types.js';
 import { asksCompletedEvent } from '../retrieve/parse-question.js';
@@ -22,7 +22,8 @@ export const REPORTING_LAG_DAYS = 31;
  * answers; the answer's period says `applied: false` when no citation comes from it. When the question names a year
  * after the newest article ("en 2024" over an archive that ends in 2020), no article can report it, only speak of it:
  * a passage is quoted only if it names one of the period's years, and not at all when the question asks about an
- * event as done ("Qui a remporté l'élection de 2024 ?"); the answer says up to when the corpus goes (`corpusUntil`). Relative expressions are read against `options.now`, else `now`.
+ * event as done ("Qui a remporté l'élection de 2024 ?"); the answer says up to when the corpus goes (`corpusUntil`).
+ * Relative expressions are read against `options.now`, else `now`.
  */
 export async function answerInPeriod(snapshot: SearchSnapshot, question: string, options: AskOptions, run: AnswerFn, now: Date): Promise<Answer> {
   if (options.since !== undefined || options.until !== undefined) {
@@ -44,7 +45,9 @@ export async function answerInPeriod(snapshot: SearchSnapshot, question: string,
     // happened: only a month or a year with its preposition ("en 2024", "de novembre 2024") dates the event asked about.
     const written = question.slice(found.span.start, found.span.end);
     const datesEvent = !/^\d/.test(written) && !/printemps|[ée]t[ée]|automne|hiver/i.test(written);
-    if (datesEvent && asksCompletedEvent(question) && !answer.abstained) return { ...answer, question, period: after, abstained: true, citations: [], nearest: nearestOf(answer) };
+    if (datesEvent && asksCompletedEvent(question) && !answer.abstained) {
+      return { ...answer, question, period: after, abstained: true, citations: [], nearest: nearestOf(answer) };
+    }
     return { ...answer, question, period: after };
   }
   const answer = await run(snapshot, q, { ...options, prefer });
