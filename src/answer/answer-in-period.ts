@@ -6,7 +6,8 @@ import type { Answer, AskOptions, NearestArticle } from '../core/types.js';
 import { asksCompletedEvent } from '../retrieve/parse-question.js';
 import { parseQuestionPeriod, stripPeriod } from '../dates/parse-question-period.js';
 import { newestArticleDay } from '../retrieve/article-chunks.js';
-import { dateRange, dayNumber } from '../retrieve/search-filters.js';
+import { articleFilter, dayNumber } from '../retrieve/search-filters.js';
+import { addDays, daysInMonth, formatDay } from '../dates/french-calendar.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
 
 /** Answers one question from a snapshot (answerQuestion, or a variant of it). */
@@ -34,7 +35,7 @@ export async function answerInPeriod(snapshot: SearchSnapshot, question: string,
   if (!found) return { ...(await run(snapshot, question, options)), question };
   const stripped = stripPeriod(question, found.span);
   const q = stripped.trim().length > 0 ? stripped : question;
-  const prefer = { since: found.since, until: found.until && addDays(found.until, REPORTING_LAG_DAYS) };
+  const prefer = { since: found.since, until: found.until && formatDay(addDays(ymdOf(found.until), REPORTING_LAG_DAYS)) };
   const newest = newestArticleDay(snapshot);
   let period: NonNullable<Answer['period']> = { since: found.since, until: found.until, label: found.label };
   if (found.absolute && newest > 0 && found.since !== undefined && dayNumber(found.since) > newest) {
@@ -51,7 +52,10 @@ export async function answerInPeriod(snapshot: SearchSnapshot, question: string,
     return { ...answer, question, period: after };
   }
   const answer = await run(snapshot, q, { ...options, prefer });
-  if (!answer.abstained && !answer.citations.some((c) => publishedIn(c.date, prefer))) period = { ...period, applied: false };
+  // The same test as the retrieval's preferred passages (chunkFilter over articleFilter).
+  const inPeriod = articleFilter(prefer);
+  const cited = (id: string) => snapshot.articles.get(id);
+  if (!answer.abstained && inPeriod && !answer.citations.some((c) => inPeriod(cited(c.articleId)!))) period = { ...period, applied: false };
   return { ...answer, question, period };
 }
 
@@ -74,23 +78,11 @@ function yearsOf(since: string, until: string | undefined): string[] {
   return years;
 }
 
-/** Whether a publication date (YYYY, YYYY-MM or YYYY-MM-DD) overlaps the period. */
-function publishedIn(date: string | undefined, period: { since?: string; until?: string }): boolean {
-  if (!date) return false;
-  const range = dateRange(date);
-  if (!range) return false;
-  return (period.since === undefined || range.to >= period.since) && (period.until === undefined || range.from <= period.until);
-}
-
-function addDays(day: string, days: number): string {
-  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
-}
+const ymdOf = (day: string) => ({ y: Number(day.slice(0, 4)), m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)) });
 
 /** YYYY-MM-DD of a day number; an article dated by month only ends on the last real day of that month. */
 function formatDayNumber(day: number): string {
   const y = Math.floor(day / 10000);
   const m = Math.floor(day / 100) % 100;
-  const d = Math.min(day % 100, new Date(Date.UTC(y, m, 0)).getUTCDate());
-  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return formatDay({ y, m, d: Math.min(day % 100, daysInMonth(y, m)) });
 }

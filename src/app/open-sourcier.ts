@@ -11,7 +11,7 @@ import { openStore } from '../store/index-store.js';
 import { answerQuestion, findQuote } from '../answer/answer-question.js';
 import { ABSTENTION_MODEL } from '../answer/abstention-model.js';
 import type { SearchSnapshot } from '../retrieve/search-snapshot.js';
-import { answerInPeriod, type AnswerFn } from '../answer/answer-in-period.js';
+import { answerInPeriod } from '../answer/answer-in-period.js';
 import type { ReindexMessage, ReindexRequest } from './reindex-process.js';
 import { buildBriefing, topicKey } from '../brief/build-briefing.js';
 import { openBriefState } from '../brief/brief-state.js';
@@ -175,15 +175,12 @@ export async function openSourcier(config: CoreConfig, deps: OpenSourcierDeps = 
   const now = deps.now ?? (() => new Date());
   const briefState = openBriefState(deps.brief?.stateFile ?? DEFAULT_BRIEF_STATE_FILE);
 
-  const withPeriod = (question: string, options: AskOptions, run: AnswerFn): Promise<Answer> =>
-    answerInPeriod(state!.snapshot, question, options, run, now());
-
   return {
     ask: (question, options = {}) => {
       // "Qui a dit …" is answered with attributed quotations only.
       const phrase = whoSaidPhrase(question);
       if (phrase !== undefined) return Promise.resolve(answerWhoSaid(state!.snapshot, question, phrase, options));
-      return withPeriod(question, options, answer);
+      return answerInPeriod(state!.snapshot, question, options, answer, now());
     },
     async brief(topic, options = {}) {
       const snapshot = state!.snapshot;

@@ -124,11 +124,7 @@ class Bm25Index implements LexicalIndex {
   }
 
   search(query: string, k: number, filter?: (key: number) => boolean): ScoredKey[] {
-    return this.searchTerms(
-      analyze(query).map((term) => ({ term, weight: 1 })),
-      k,
-      filter,
-    );
+    return this.searchTerms(queryTerms(query), k, filter);
   }
 
   searchTerms(terms: WeightedTerm[], k: number, filter?: (key: number) => boolean): ScoredKey[] {
@@ -518,7 +514,16 @@ export function lexicalParts(index: LexicalIndex): Readonly<LexicalParts> {
 
 /** The settings an index was built with. */
 export function lexicalSettingsOf(index: LexicalIndex): LexicalSettings {
-  const { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight } = lexicalParts(index);
+  return pickSettings(lexicalParts(index));
+}
+
+/** The terms of a text searched as a query, weight 1 each (`LexicalIndex.search`). */
+export function queryTerms(query: string): WeightedTerm[] {
+  return analyze(query).map((term) => ({ term, weight: 1 }));
+}
+
+/** Just the settings of anything that carries them (an index's parts, a file header). */
+function pickSettings({ bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight }: LexicalSettings): LexicalSettings {
   return { bigramWeight, prefixLength, prefixWeight, k1, b, titleWeight, leadWeight };
 }
 
@@ -655,15 +660,7 @@ export function readLexicalIndexInfo(head: Uint8Array): LexicalIndexInfo {
     docs: header.docs,
     terms: header.terms,
     postings: header.postings,
-    settings: {
-      bigramWeight: header.bigramWeight,
-      prefixLength: header.prefixLength,
-      prefixWeight: header.prefixWeight,
-      k1: header.k1,
-      b: header.b,
-      titleWeight: header.titleWeight,
-      leadWeight: header.leadWeight,
-    },
+    settings: pickSettings(header),
   };
 }
 
@@ -727,13 +724,7 @@ export function deserializeLexicalIndex(bytes: Uint8Array, options: { checksumVe
   for (let t = 0; t < header.terms; t++) if (termOffsets[t + 1]! < termOffsets[t]!) throw corrupt('bad posting offsets');
   for (let i = 0; i < postingDocs.length; i++) if (postingDocs[i]! >= header.docs) throw corrupt('posting out of range');
   return new Bm25Index({
-    bigramWeight: header.bigramWeight,
-    prefixLength: header.prefixLength,
-    prefixWeight: header.prefixWeight,
-    k1: header.k1,
-    b: header.b,
-    titleWeight: header.titleWeight,
-    leadWeight: header.leadWeight,
+    ...pickSettings(header),
     vocab,
     docLengths,
     termOffsets,

@@ -13,7 +13,6 @@
  */
 import { AppError } from '../core/app-error.js';
 import type { Article, ScoredKey } from '../core/types.js';
-import { analyze } from './french-analyzer.js';
 import {
   bm25Idf,
   bm25Norms,
@@ -23,6 +22,7 @@ import {
   invertChunks,
   lexicalIndexFromParts,
   lexicalIndexInfo,
+  queryTerms,
   lexicalParts,
   lexicalSettingsOf,
   MAX_POSTING_LISTS,
@@ -251,11 +251,7 @@ class SegmentedIndex implements LexicalIndex {
   }
 
   search(query: string, k: number, filter?: (key: number) => boolean): ScoredKey[] {
-    return this.searchTerms(
-      analyze(query).map((term) => ({ term, weight: 1 })),
-      k,
-      filter,
-    );
+    return this.searchTerms(queryTerms(query), k, filter);
   }
 
   searchTerms(terms: WeightedTerm[], k: number, filter?: (key: number) => boolean): ScoredKey[] {

@@ -74,7 +74,9 @@ export function chunkFilter(snapshot: SearchSnapshot, filters: SearchFilters): (
  * and every candidate published in it is marked `preferred`.
  */
 export async function retrievePassages(snapshot: SearchSnapshot, question: ParsedQuestion, options: RetrieveOptions = {}): Promise<Candidate[]> {
-  const all = await retrieveFiltered(snapshot, question, options, chunkFilter(snapshot, options));
+  // The question is embedded once, for both searches of a preferred period.
+  const vector = snapshot.vectors && snapshot.embedder ? await snapshot.embedder.embedQuery(question.text) : undefined;
+  const all = retrieveFiltered(snapshot, question, options, chunkFilter(snapshot, options), vector);
   if (!options.prefer) return all;
   const inPeriod = chunkFilter(snapshot, { ...options, since: options.prefer.since, until: options.prefer.until });
   if (!inPeriod) return all;
@@ -83,7 +85,7 @@ export async function retrievePassages(snapshot: SearchSnapshot, question: Parse
     seen.add(c.key);
     if (inPeriod(c.key)) c.preferred = true;
   }
-  const preferred = await retrieveFiltered(snapshot, question, options, inPeriod);
+  const preferred = retrieveFiltered(snapshot, question, options, inPeriod, vector);
   for (const c of preferred) {
     if (seen.has(c.key)) continue;
     c.preferred = true;
@@ -92,12 +94,14 @@ export async function retrievePassages(snapshot: SearchSnapshot, question: Parse
   return all;
 }
 
-async function retrieveFiltered(
+/** One lexical search and, given the question's vector, one vector search under `filter`, fused. */
+function retrieveFiltered(
   snapshot: SearchSnapshot,
   question: ParsedQuestion,
   options: RetrieveOptions,
   filter: ((key: number) => boolean) | undefined,
-): Promise<Candidate[]> {
+  vector: Float32Array | undefined,
+): Candidate[] {
   const depth = options.depth ?? 50;
   let lexical = snapshot.lexical.searchTerms(question.terms, depth, filter);
   if (options.prf && lexical.length > 0) {
@@ -114,11 +118,7 @@ async function retrieveFiltered(
       .map(({ term }) => ({ term, weight: options.prf!.weight }));
     lexical = snapshot.lexical.searchTerms([...question.terms, ...expansion], depth, filter);
   }
-  let dense: ScoredKey[] = [];
-  if (snapshot.vectors && snapshot.embedder) {
-    const vector = await snapshot.embedder.embedQuery(question.text);
-    dense = snapshot.vectors.search(vector, depth, filter);
-  }
+  const dense: ScoredKey[] = vector && snapshot.vectors ? snapshot.vectors.search(vector, depth, filter) : [];
   if (dense.length === 0) {
     return lexical.map((hit, rank) => ({ key: hit.key, score: hit.score, lexicalScore: hit.score, lexicalRank: rank }));
   }
